@@ -8,4 +8,7 @@ namespace lingbi::cli {
 // Adds `lingbi system-info`: versions of lingbi and its libraries, and the compute devices found.
 void add_system_info_command(CLI::App& app);
 
+// Adds `lingbi render`: a saved article (JSON) to Markdown or HTML again, without models.
+void add_render_command(CLI::App& app);
+
 }  // namespace lingbi::cli

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
                        "lingbi " + std::string(lingbi::version()) + " (llama.cpp " +
                            std::string(lingbi::llama_cpp_commit()) + ")");
 
+  lingbi::cli::add_render_command(app);
   lingbi::cli::add_system_info_command(app);
 
   try {

@@ -1,0 +1,82 @@
+// The article: what `lingbi compose` produces, what the renderers and the editor read, and what
+// the JSON file keeps, with the provenance of every picture (candidates, scores, the choice).
+// Its JSON form is described by docs/article.schema.json.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace lingbi {
+
+struct Section {
+  std::string heading;
+  std::vector<std::string> paragraphs;
+};
+
+// One retrieval candidate for a slot. Gallery images carry their gallery id; the user's own
+// pictures (compose --image) have no id.
+struct Candidate {
+  std::optional<int64_t> image_id;
+  std::string path;
+  double score = 0;
+};
+
+struct Choice {
+  std::optional<int64_t> image_id;
+  std::string path;
+  std::string reason;
+};
+
+// A place for a picture: after paragraph `after_paragraph`, counted over all paragraphs of the
+// article from 0.
+struct Slot {
+  int after_paragraph = 0;
+  std::string caption;  // in the article's language, shown under the picture
+  std::string query;    // English retrieval query
+  std::string tone;     // bright, neutral, sombre, ...
+  std::string why;      // why a picture belongs here
+  std::vector<Candidate> candidates;
+  std::optional<Choice> chosen;
+};
+
+struct TokenCounts {
+  int64_t prompt_evaluated = 0;
+  int64_t prompt_reused = 0;
+  int64_t generated = 0;
+};
+
+struct Article {
+  std::string title;
+  std::string lang;  // "en" or "zh"
+  std::string instruction;
+  std::vector<Section> sections;
+  std::vector<Slot> slots;
+  nlohmann::json models = nlohmann::json::object();   // which models wrote and selected
+  std::optional<int64_t> seed;
+  TokenCounts tokens;
+  nlohmann::json timings = nlohmann::json::object();  // per stage, milliseconds
+
+  // Number of paragraphs over all sections.
+  int paragraph_count() const;
+  // The paragraph with the given index over all sections; throws lingbi::Error when out of range.
+  const std::string& paragraph(int index) const;
+};
+
+// JSON conversion. article_from_json checks the structure and throws lingbi::Error naming the
+// first field that is missing or of the wrong type ("slots[2].after_paragraph: expected integer").
+nlohmann::json article_to_json(const Article& article);
+Article article_from_json(const nlohmann::json& json);
+
+// Reads an article file; a missing file, broken JSON or a wrong structure throws lingbi::Error
+// naming the file.
+Article load_article(const std::filesystem::path& path);
+// Writes the article atomically (a temporary file renamed over the target), so a crash or a full
+// disk never leaves a half-written article in place of the old one.
+void save_article(const Article& article, const std::filesystem::path& path);
+
+}  // namespace lingbi

@@ -1,0 +1,257 @@
+// Articles: JSON round trip and validation, Markdown with assets, self-contained HTML.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "base64.hpp"
+#include "lingbi/article.h"
+#include "lingbi/error.h"
+#include "lingbi/render.h"
+#include "support/process.h"
+#include "support/images.h"
+#include "support/temp_dir.h"
+
+namespace lingbi {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+size_t count(const std::string& haystack, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) ++n;
+  return n;
+}
+
+// A Chinese article with four slots: a wide JPEG, a PNG with transparency, a picture that has
+// gone missing, and a slot whose selector chose nothing.
+class RenderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    wide_jpeg = test::save(test::gradient(2000, 500), dir / "wide photo.jpg");
+    vips::VImage rgba = test::solid(300, 200, {255, 0, 0}).bandjoin(
+        (vips::VImage::xyz(300, 200)[0] < 150).ifthenelse(255, 0).cast(VIPS_FORMAT_UCHAR));
+    alpha_png = test::save(rgba, dir / "logo.png");
+
+    article.title = "城市的清晨";
+    article.lang = "zh";
+    article.instruction = "写一篇关于城市清晨的文章";
+    article.sections = {{"第一部分", {"清晨的街道很安静。", "面包店开门了 <script>alert(1)</script>"}},
+                        {"第二部分", {"阳光照在河面上。", "人们开始一天的工作。"}}};
+    Slot s1{0, "安静的街道", "quiet street at dawn", "bright", "opening", {{17, wide_jpeg, 0.31}, {4, alpha_png, 0.29}},
+            Choice{17, wide_jpeg, "best match"}};
+    Slot s2{2, "河面 [阳光]", "sunlight on river", "bright", "", {{4, alpha_png, 0.4}}, Choice{4, alpha_png, "only one"}};
+    Slot s3{3, "消失的图片", "missing", "neutral", "", {{9, (dir / "gone.jpg").string(), 0.2}},
+            Choice{9, (dir / "gone.jpg").string(), "chosen before the file was deleted"}};
+    Slot s4{1, "没有选择", "nothing fits", "sombre", "", {}, std::nullopt};
+    article.slots = {s1, s2, s3, s4};
+    article.seed = 42;
+    article.tokens = {1200, 800, 950};
+    article.models = {{"writer", "tiny.gguf"}};
+    article.timings = {{"write_ms", 12.5}};
+  }
+
+  test::TempDir dir;
+  std::string wide_jpeg, alpha_png;
+  Article article;
+};
+
+TEST_F(RenderTest, JsonRoundTripKeepsEverything) {
+  const fs::path file = dir / "article.json";
+  save_article(article, file);
+  Article back = load_article(file);
+  EXPECT_EQ(article_to_json(back), article_to_json(article));
+  EXPECT_EQ(back.paragraph_count(), 4);
+  EXPECT_EQ(back.paragraph(2), "阳光照在河面上。");
+  ASSERT_TRUE(back.slots[0].candidates[0].image_id.has_value());
+  EXPECT_EQ(*back.slots[0].candidates[0].image_id, 17);
+  EXPECT_FALSE(back.slots[3].chosen.has_value());
+  EXPECT_THROW(back.paragraph(4), Error);
+}
+
+// Every object the code writes has exactly the properties docs/article.schema.json allows and
+// requires, so the schema in the repo and the code cannot drift apart.
+void expect_matches_schema(const nlohmann::json& value, const nlohmann::json& schema, const nlohmann::json& root,
+                           const std::string& path) {
+  if (schema.contains("$ref")) {
+    std::string ref = schema["$ref"].get<std::string>();  // "#/$defs/NAME"
+    return expect_matches_schema(value, root["$defs"][ref.substr(ref.rfind('/') + 1)], root, path);
+  }
+  if (schema.contains("oneOf")) {
+    const auto& alternatives = schema["oneOf"];
+    return expect_matches_schema(value, value.is_null() ? alternatives[0] : alternatives[1], root, path);
+  }
+  if (value.is_object() && schema.contains("properties")) {
+    for (const auto& key : schema.value("required", nlohmann::json::array()))
+      EXPECT_TRUE(value.contains(key.get<std::string>())) << path << " lacks required " << key;
+    for (const auto& [key, item] : value.items()) {
+      ASSERT_TRUE(schema["properties"].contains(key)) << path << "." << key << " is not in the schema";
+      expect_matches_schema(item, schema["properties"][key], root, path + "." + key);
+    }
+  }
+  if (value.is_array() && schema.contains("items"))
+    for (size_t i = 0; i < value.size(); ++i) expect_matches_schema(value[i], schema["items"], root, path + "[]");
+}
+
+TEST_F(RenderTest, JsonFollowsTheSchemaInTheRepo) {
+  std::ifstream in(std::string(LINGBI_TEST_SOURCE_DIR) + "/docs/article.schema.json");
+  ASSERT_TRUE(in) << "docs/article.schema.json is missing";
+  nlohmann::json schema = nlohmann::json::parse(in);
+  expect_matches_schema(article_to_json(article), schema, schema, "article");
+  Article empty;
+  empty.lang = "en";
+  expect_matches_schema(article_to_json(empty), schema, schema, "article");
+}
+
+TEST_F(RenderTest, MalformedArticlesNameTheProblem) {
+  auto expect_error = [](nlohmann::json j, const std::string& fragment) {
+    try {
+      article_from_json(j);
+      ADD_FAILURE() << "accepted: " << j.dump();
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+    }
+  };
+  nlohmann::json good = article_to_json(article);
+  auto j = good;
+  j.erase("title");
+  expect_error(j, "title: missing");
+  j = good;
+  j["slots"][1]["after_paragraph"] = 4;
+  expect_error(j, "slots[1].after_paragraph: 4 is not a paragraph");
+  j = good;
+  j["sections"][0]["paragraphs"][1] = 7;
+  expect_error(j, "sections[0].paragraphs[1]: expected a string");
+  j = good;
+  j["lang"] = "fr";
+  expect_error(j, "lang: expected \"en\" or \"zh\"");
+  j = good;
+  j["slots"][0]["candidates"][0]["score"] = "high";
+  expect_error(j, "slots[0].candidates[0].score: expected a number");
+
+  const fs::path broken = dir / "broken.json";
+  std::ofstream(broken) << "{\"title\": \"x\", ";
+  try {
+    load_article(broken);
+    ADD_FAILURE();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("is not valid JSON"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(load_article(dir / "nope.json"), Error);
+}
+
+TEST_F(RenderTest, HtmlIsSelfContainedAndEscaped) {
+  RenderReport report;
+  RenderOptions options;
+  std::string html = render_html(article, options, report);
+  EXPECT_NE(html.find("<html lang=\"zh-CN\">"), std::string::npos);
+  EXPECT_NE(html.find("<meta charset=\"utf-8\">"), std::string::npos);
+  EXPECT_NE(html.find("<h1>城市的清晨</h1>"), std::string::npos);
+  EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
+  EXPECT_EQ(html.find("<script>"), std::string::npos);
+  EXPECT_EQ(count(html, "<img "), 2u);
+  EXPECT_EQ(count(html, "<figcaption>"), 3u);  // the missing picture keeps its caption
+  EXPECT_NE(html.find("<figcaption>河面 [阳光]</figcaption>"), std::string::npos);
+  EXPECT_EQ(html.find("file://"), std::string::npos);
+  EXPECT_EQ(html.find(wide_jpeg), std::string::npos) << "no reference to files on disk";
+  ASSERT_EQ(report.warnings.size(), 1u);
+  EXPECT_NE(report.warnings[0].find("gone.jpg does not exist"), std::string::npos) << report.warnings[0];
+
+  // The inlined pictures decode: the 2000 px JPEG is scaled down to the maximum width, and the
+  // PNG's transparent half is flattened onto white.
+  std::regex data_url("data:image/jpeg;base64,([A-Za-z0-9+/=]+)");
+  std::vector<vips::VImage> pictures;
+  for (std::sregex_iterator it(html.begin(), html.end(), data_url), end; it != end; ++it) {
+    std::string bytes = base64::decode((*it)[1].str());
+    pictures.push_back(vips::VImage::new_from_buffer(bytes.data(), bytes.size(), "").copy_memory());
+  }
+  ASSERT_EQ(pictures.size(), 2u);
+  EXPECT_EQ(pictures[0].width(), options.max_image_width);
+  EXPECT_EQ(pictures[0].height(), 300);
+  EXPECT_EQ(pictures[1].width(), 300);  // never scaled up
+  auto opaque = pictures[1].getpoint(20, 100);
+  auto transparent = pictures[1].getpoint(280, 100);
+  EXPECT_GT(opaque[0], 240);
+  EXPECT_LT(opaque[1], 20);
+  EXPECT_GT(transparent[1], 240);  // white, not black
+  EXPECT_GT(transparent[2], 240);
+}
+
+TEST_F(RenderTest, MarkdownCopiesAssets) {
+  const fs::path out = dir / "out" / "article.md";
+  fs::create_directories(out.parent_path());
+  RenderReport report = render_to_file(article, out, {});
+  std::string md = read_file(out);
+  EXPECT_EQ(md.rfind("# 城市的清晨\n\n## 第一部分\n\n清晨的街道很安静。\n\n", 0), 0u) << md;
+  EXPECT_NE(md.find("![安静的街道](<article_assets/01-wide photo.jpg>)\n*安静的街道*"), std::string::npos) << md;
+  EXPECT_NE(md.find("![河面 \\[阳光\\]](<article_assets/02-logo.png>)"), std::string::npos) << md;
+  EXPECT_EQ(read_file(out.parent_path() / "article_assets" / "01-wide photo.jpg"), read_file(wide_jpeg));
+  EXPECT_EQ(read_file(out.parent_path() / "article_assets" / "02-logo.png"), read_file(alpha_png));
+  EXPECT_EQ(std::distance(fs::directory_iterator(out.parent_path() / "article_assets"), fs::directory_iterator()), 2);
+  EXPECT_EQ(report.warnings.size(), 1u);
+  // The missing picture's caption stays; nothing refers to it.
+  EXPECT_NE(md.find("*消失的图片*"), std::string::npos);
+  EXPECT_EQ(md.find("gone.jpg"), std::string::npos);
+}
+
+TEST_F(RenderTest, MarkdownLinksRelativeWithLink) {
+  const fs::path out = dir / "out" / "linked.md";
+  fs::create_directories(out.parent_path());
+  RenderOptions options;
+  options.link_images = true;
+  render_to_file(article, out, options);
+  std::string md = read_file(out);
+  EXPECT_NE(md.find("](<../wide photo.jpg>)"), std::string::npos) << md;
+  EXPECT_FALSE(fs::exists(out.parent_path() / "linked_assets"));
+}
+
+TEST_F(RenderTest, UnknownExtensionAndUnwritableTargetAreErrors) {
+  try {
+    render_to_file(article, dir / "article.pdf", {});
+    ADD_FAILURE();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("must end in .md, .html or .json"), std::string::npos);
+  }
+  // A directory in the way: the write fails, the directory is untouched, no temporary file is left.
+  fs::create_directories(dir / "taken.html" / "inside");
+  EXPECT_THROW(render_to_file(article, dir / "taken.html", {}), Error);
+  EXPECT_TRUE(fs::is_directory(dir / "taken.html" / "inside"));
+  for (const auto& entry : fs::directory_iterator(dir.path()))
+    EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos) << entry.path();
+}
+
+}  // namespace
+}  // namespace lingbi
+
+namespace lingbi {
+namespace {
+
+TEST_F(RenderTest, CliRendersSavedArticle) {
+  const fs::path json = dir / "saved.json";
+  save_article(article, json);
+  const std::string bin = std::string(LINGBI_TEST_BIN_DIR) + "/lingbi";
+  int status = 0;
+  std::string out = test::run_capture(bin + " render '" + json.string() + "' -o '" + (dir / "a.html").string() +
+                                          "' -o '" + (dir / "a.md").string() + "' 2>&1",
+                                      status);
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("warning: picture"), std::string::npos) << out;  // the missing one
+  EXPECT_EQ(count(read_file(dir / "a.html"), "<img "), 2u);
+  EXPECT_TRUE(fs::exists(dir / "a_assets" / "01-wide photo.jpg"));
+
+  std::ofstream(dir / "bad.json") << "[1, 2";
+  out = test::run_capture(bin + " render '" + (dir / "bad.json").string() + "' -o x.html 2>&1", status);
+  EXPECT_EQ(status, 1);
+  EXPECT_NE(out.find("is not valid JSON"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace lingbi
