@@ -44,7 +44,7 @@ struct Slot {
   std::optional<Choice> chosen;
 };
 
-struct TokenCounts {
+struct TokenTotals {
   int64_t prompt_evaluated = 0;
   int64_t prompt_reused = 0;
   int64_t generated = 0;
@@ -58,7 +58,7 @@ struct Article {
   std::vector<Slot> slots;
   nlohmann::json models = nlohmann::json::object();   // which models wrote and selected
   std::optional<int64_t> seed;
-  TokenCounts tokens;
+  TokenTotals tokens;
   nlohmann::json timings = nlohmann::json::object();  // per stage, milliseconds
 
   // Number of paragraphs over all sections.
