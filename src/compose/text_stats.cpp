@@ -1,0 +1,80 @@
+#include "lingbi/text_stats.h"
+
+#include <cstdint>
+
+namespace lingbi {
+
+namespace {
+
+// Decodes one UTF-8 code point at `i` and advances `i`; invalid bytes decode as U+FFFD.
+char32_t next_code_point(std::string_view s, size_t& i) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  int extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : -1;
+  if (extra < 0 || i + extra >= s.size()) {
+    ++i;
+    return 0xFFFD;
+  }
+  char32_t cp = extra == 0 ? c : c & (0x3F >> extra);
+  for (int k = 1; k <= extra; ++k) {
+    unsigned char cc = static_cast<unsigned char>(s[i + k]);
+    if ((cc >> 6) != 0x2) {
+      ++i;
+      return 0xFFFD;
+    }
+    cp = (cp << 6) | (cc & 0x3F);
+  }
+  i += extra + 1;
+  return cp;
+}
+
+bool is_han(char32_t cp) {
+  return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x20000 && cp <= 0x2EBEF) ||
+         (cp >= 0xF900 && cp <= 0xFAFF);
+}
+
+// Letters and digits of Latin, Greek and Cyrillic text, and the apostrophe inside words.
+bool is_word_char(char32_t cp) {
+  return (cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') ||
+         (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7) || (cp >= 0x370 && cp <= 0x4FF) || cp == '\'' ||
+         cp == 0x2019;
+}
+
+struct Counts {
+  int han = 0;
+  int words = 0;
+  int word_letters = 0;
+};
+
+Counts count(std::string_view text) {
+  Counts c;
+  bool in_word = false;
+  for (size_t i = 0; i < text.size();) {
+    char32_t cp = next_code_point(text, i);
+    if (is_han(cp)) {
+      ++c.han;
+      in_word = false;
+    } else if (is_word_char(cp)) {
+      if (!in_word && cp != '\'' && cp != 0x2019) ++c.words, in_word = true;
+      ++c.word_letters;
+    } else {
+      in_word = false;
+    }
+  }
+  return c;
+}
+
+}  // namespace
+
+std::string detect_language(std::string_view text) {
+  Counts c = count(text);
+  return c.han > 0 && c.han * 5 >= c.han + c.word_letters ? "zh" : "en";
+}
+
+int count_length(std::string_view text, std::string_view lang) {
+  Counts c = count(text);
+  return lang == "zh" ? c.han + c.words : c.words;
+}
+
+int default_length(std::string_view lang) { return lang == "zh" ? 3000 : 1500; }
+
+}  // namespace lingbi
