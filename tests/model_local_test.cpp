@@ -15,7 +15,7 @@ LocalModelOptions tiny_options(bool with_mmproj = true) {
   LocalModelOptions o;
   o.model = test::tiny_models() / "llm.gguf";
   if (with_mmproj) o.mmproj = test::tiny_models() / "mmproj.gguf";
-  o.threads = 2;
+  o.threads = 1;
   return o;
 }
 

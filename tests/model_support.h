@@ -65,7 +65,7 @@ class LlamaServer {
     const auto models = tiny_models();
     std::vector<std::string> args = {(bin_dir() / "llama-server").string(), "-m", (models / "llm.gguf").string(),
                                      "--mmproj", (models / "mmproj.gguf").string(), "--host", "127.0.0.1",
-                                     "--port", std::to_string(port_), "-c", "4096", "-np", "1", "-t", "2",
+                                     "--port", std::to_string(port_), "-c", "4096", "-np", "1", "-t", "1",
                                      "--no-warmup"};
     args.insert(args.end(), extra.begin(), extra.end());
     log_ = std::filesystem::temp_directory_path() / ("lingbi-llama-server-" + std::to_string(port_) + ".log");
