@@ -39,7 +39,9 @@ lingbi_llama_lib(llama_llama src/libllama.a llama_ggml)
 lingbi_llama_lib(llama_httplib vendor/cpp-httplib/libcpp-httplib.a Threads::Threads)
 lingbi_llama_lib(llama_common_base common/libllama-common-base.a)
 lingbi_llama_lib(llama_common common/libllama-common.a llama_common_base llama_httplib llama_llama)
-lingbi_llama_lib(llama_mtmd tools/mtmd/libmtmd.a llama_llama)
+# mtmd-helper hashes images with vendor/hash (sha256).
+lingbi_llama_lib(llama_vendor_hash vendor/hash/libvendor-hash.a)
+lingbi_llama_lib(llama_mtmd tools/mtmd/libmtmd.a llama_llama llama_vendor_hash)
 
 # One target for lingbi's code: headers of llama, ggml, mtmd and common, and the libraries.
 # llama.cpp's vendored nlohmann/json comes first on the include path, so that every translation

@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "commands.h"
 #include "lingbi/error.h"
 #include "lingbi/version.h"
 
@@ -13,6 +14,8 @@ int main(int argc, char** argv) {
   app.name("lingbi-dev");
   app.require_subcommand(0, 1);
   app.set_version_flag("--version", "lingbi-dev " + std::string(lingbi::version()));
+  lingbi::dev::add_make_tiny_models_command(app);
+
   try {
     app.parse(argc, argv);
     if (app.get_subcommands().empty()) {

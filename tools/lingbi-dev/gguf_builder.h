@@ -1,0 +1,43 @@
+// A GGUF file under construction: key/values plus tensors filled with seeded noise.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "ggml.h"
+#include "gguf.h"
+
+namespace lingbi::dev {
+
+class GgufBuilder {
+ public:
+  // `data_bytes` bounds the total tensor data (plus per-tensor overhead added internally).
+  GgufBuilder(uint64_t seed, size_t data_bytes);
+
+  gguf_context* gguf() { return gguf_.get(); }
+
+  // Adds tensor `name` of shape `ne` (ne[0] first, as ggml counts) filled with uniform noise in
+  // [-scale, scale], or with the constant `fill` when scale is 0.
+  void add(const std::string& name, std::vector<int64_t> ne, float scale, float fill = 0.0f,
+           ggml_type type = GGML_TYPE_F32);
+
+  // Writes the file; throws lingbi::Error naming `path` on failure.
+  void write(const std::filesystem::path& path) const;
+
+ private:
+  struct GgmlFree {
+    void operator()(ggml_context* c) const { ggml_free(c); }
+  };
+  struct GgufFree {
+    void operator()(gguf_context* c) const { gguf_free(c); }
+  };
+  std::unique_ptr<ggml_context, GgmlFree> ggml_;
+  std::unique_ptr<gguf_context, GgufFree> gguf_;
+  std::mt19937_64 rng_;
+};
+
+}  // namespace lingbi::dev

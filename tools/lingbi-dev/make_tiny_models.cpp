@@ -1,0 +1,45 @@
+// `lingbi-dev make-tiny-models DIR`: every tiny random-weight model the tests use, one call per model.
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "commands.h"
+#include "lingbi/error.h"
+#include "tiny_models.h"
+
+namespace lingbi::dev {
+
+namespace {
+
+struct Options {
+  std::string dir;
+  uint64_t seed = 42;
+  std::string vocab = std::string(LINGBI_LLAMA_CPP_SRC) + "/models/ggml-vocab-qwen2.gguf";
+};
+
+void run(const Options& o) {
+  const std::filesystem::path dir = o.dir;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw Error("cannot create directory " + dir.string() + ": " + ec.message());
+  write_tiny_llm(dir / "llm.gguf", o.vocab, o.seed);
+  write_tiny_mmproj(dir / "mmproj.gguf", o.seed + 1);
+  std::printf("wrote %s and %s\n", (dir / "llm.gguf").c_str(), (dir / "mmproj.gguf").c_str());
+}
+
+}  // namespace
+
+void add_make_tiny_models_command(CLI::App& app) {
+  auto o = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand("make-tiny-models",
+                                 "Write tiny random-weight test models into DIR: llm.gguf (qwen2 with the real "
+                                 "Qwen2 tokenizer and chat template) and mmproj.gguf (LLaVA-style mlp projector)");
+  cmd->add_option("dir", o->dir, "Output directory (created if missing)")->required();
+  cmd->add_option("--seed", o->seed, "Seed of the random weights (same seed, same bytes)")->capture_default_str();
+  cmd->add_option("--vocab", o->vocab, "Tokenizer-only GGUF to copy the tokenizer and chat template from")
+      ->capture_default_str();
+  cmd->callback([o] { run(*o); });
+}
+
+}  // namespace lingbi::dev
