@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
                            std::string(lingbi::llama_cpp_commit()) + ")");
 
   lingbi::cli::add_system_info_command(app);
+  lingbi::cli::add_embed_command(app);
+  lingbi::cli::add_convert_clip_command(app);
 
   try {
     app.parse(argc, argv);
