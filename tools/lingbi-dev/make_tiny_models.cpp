@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "lingbi/error.h"
+#include "tiny_clip.h"
 #include "tiny_models.h"
 
 namespace lingbi::dev {
@@ -25,7 +26,9 @@ void run(const Options& o) {
   if (ec) throw Error("cannot create directory " + dir.string() + ": " + ec.message());
   write_tiny_llm(dir / "llm.gguf", o.vocab, o.seed);
   write_tiny_mmproj(dir / "mmproj.gguf", o.seed + 1);
-  std::printf("wrote %s and %s\n", (dir / "llm.gguf").c_str(), (dir / "mmproj.gguf").c_str());
+  write_tiny_clip(dir, static_cast<uint32_t>(o.seed + 2));
+  std::printf("wrote %s, %s, %s and %s\n", (dir / "llm.gguf").c_str(), (dir / "mmproj.gguf").c_str(),
+              (dir / "clip-hf").c_str(), (dir / "clip.gguf").c_str());
 }
 
 }  // namespace
@@ -34,7 +37,8 @@ void add_make_tiny_models_command(CLI::App& app) {
   auto o = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("make-tiny-models",
                                  "Write tiny random-weight test models into DIR: llm.gguf (qwen2 with the real "
-                                 "Qwen2 tokenizer and chat template) and mmproj.gguf (LLaVA-style mlp projector)");
+                                 "Qwen2 tokenizer and chat template), mmproj.gguf (LLaVA-style mlp projector), clip-hf/ "
+                                 "(a Hugging Face CLIP folder) and clip.gguf (that folder converted)");
   cmd->add_option("dir", o->dir, "Output directory (created if missing)")->required();
   cmd->add_option("--seed", o->seed, "Seed of the random weights (same seed, same bytes)")->capture_default_str();
   cmd->add_option("--vocab", o->vocab, "Tokenizer-only GGUF to copy the tokenizer and chat template from")

@@ -7,6 +7,19 @@ namespace lingbi::cli {
 
 // Adds `lingbi system-info`: versions of lingbi and its libraries, and the compute devices found.
 void add_system_info_command(CLI::App& app);
+// Adds `lingbi embed --clip model.gguf [--image F]... [--text T]...`: CLIP embeddings as JSON.
+void add_embed_command(CLI::App& app);
+// Adds `lingbi convert-clip --hf DIR --out model.gguf [--type f32|f16|q8_0]`.
+void add_convert_clip_command(CLI::App& app);
+
+// Adds `lingbi index`: create or update a gallery from folders of pictures.
+void add_index_command(CLI::App& app);
+
+// Adds `lingbi search`: query a gallery with a text or an example image.
+void add_search_command(CLI::App& app);
+
+// Adds `lingbi gallery info|errors|merge|optimize`.
+void add_gallery_command(CLI::App& app);
 
 // Adds `lingbi render`: a saved article (JSON) to Markdown or HTML again, without models.
 void add_render_command(CLI::App& app);

@@ -19,6 +19,11 @@ int main(int argc, char** argv) {
 
   lingbi::cli::add_render_command(app);
   lingbi::cli::add_system_info_command(app);
+  lingbi::cli::add_embed_command(app);
+  lingbi::cli::add_convert_clip_command(app);
+  lingbi::cli::add_index_command(app);
+  lingbi::cli::add_search_command(app);
+  lingbi::cli::add_gallery_command(app);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,247 @@
+// ClipModel on ggml: one graph per batch of images or texts, run by a backend scheduler on the
+// chosen device (with the CPU as fallback for ops the device lacks).
+#include <algorithm>
+#include <cmath>
+#include <thread>
+
+#include "clip/clip_weights.h"
+#include "ggml-alloc.h"
+#include "ggml-cpu.h"
+#include "lingbi/clip.h"
+#include "lingbi/clip_tokenizer.h"
+#include "lingbi/error.h"
+
+namespace lingbi {
+
+namespace {
+
+constexpr int kGraphSize = 8192;
+
+ggml_tensor* layer_norm(ggml_context* ctx, ggml_tensor* x, ggml_tensor* w, ggml_tensor* b, float eps) {
+  return ggml_add(ctx, ggml_mul(ctx, ggml_norm(ctx, x, eps), w), b);
+}
+
+ggml_tensor* linear(ggml_context* ctx, ggml_tensor* x, ggml_tensor* w, ggml_tensor* b) {
+  ggml_tensor* y = ggml_mul_mat(ctx, w, x);
+  return b ? ggml_add(ctx, y, b) : y;
+}
+
+// One pre-norm transformer block on x [n_embd, n_tokens, n_seq].
+ggml_tensor* encoder_block(ggml_context* ctx, ggml_tensor* x, const ClipLayer& l, const ClipTower& t,
+                           bool causal, bool use_gelu) {
+  const int64_t e = t.n_embd, h = t.n_head, d = e / h, n = x->ne[1], s = x->ne[2];
+  ggml_tensor* cur = layer_norm(ctx, x, l.ln1_w, l.ln1_b, t.eps);
+  ggml_tensor* q = ggml_reshape_4d(ctx, linear(ctx, cur, l.q_w, l.q_b), d, h, n, s);
+  ggml_tensor* k = ggml_reshape_4d(ctx, linear(ctx, cur, l.k_w, l.k_b), d, h, n, s);
+  ggml_tensor* v = ggml_reshape_4d(ctx, linear(ctx, cur, l.v_w, l.v_b), d, h, n, s);
+  q = ggml_permute(ctx, q, 0, 2, 1, 3);                 // [d, n, h, s]
+  k = ggml_permute(ctx, k, 0, 2, 1, 3);                 // [d, n, h, s]
+  v = ggml_cont(ctx, ggml_permute(ctx, v, 1, 2, 0, 3));  // [n, d, h, s]
+  ggml_tensor* kq = ggml_mul_mat(ctx, k, q);            // [n_k, n_q, h, s]
+  if (causal) kq = ggml_diag_mask_inf(ctx, kq, 0);
+  kq = ggml_soft_max_ext(ctx, kq, nullptr, 1.0f / std::sqrt(float(d)), 0.0f);
+  ggml_tensor* kqv = ggml_mul_mat(ctx, v, kq);          // [d, n_q, h, s]
+  kqv = ggml_cont(ctx, ggml_permute(ctx, kqv, 0, 2, 1, 3));
+  x = ggml_add(ctx, x, linear(ctx, ggml_reshape_3d(ctx, kqv, e, n, s), l.o_w, l.o_b));
+
+  cur = layer_norm(ctx, x, l.ln2_w, l.ln2_b, t.eps);
+  cur = linear(ctx, cur, l.fc1_w, l.fc1_b);
+  cur = use_gelu ? ggml_gelu_erf(ctx, cur) : ggml_gelu_quick(ctx, cur);
+  cur = linear(ctx, cur, l.fc2_w, l.fc2_b);
+  return ggml_add(ctx, x, cur);
+}
+
+ggml_tensor* as_f32(ggml_context* ctx, ggml_tensor* t) {
+  return t->type == GGML_TYPE_F32 ? t : ggml_cast(ctx, t, GGML_TYPE_F32);
+}
+
+void normalise(std::vector<float>& v) {
+  double sum = 0;
+  for (float x : v) sum += double(x) * x;
+  const float inv = sum > 0 ? float(1.0 / std::sqrt(sum)) : 0.0f;
+  for (float& x : v) x *= inv;
+}
+
+class GgmlClipModel final : public ClipModel {
+ public:
+  GgmlClipModel(const std::string& path, const ClipOptions& options) : options_(options) {
+    ggml_backend_t cpu = ggml_backend_cpu_init();
+    if (!cpu) throw Error("cannot start the ggml CPU backend");
+    cpu_.reset(cpu);
+    const int threads = options.n_threads > 0 ? options.n_threads
+                                              : int(std::max(1u, std::thread::hardware_concurrency()));
+    ggml_backend_cpu_set_n_threads(cpu, threads);
+    ggml_backend_t main = cpu;
+    if (!options.device.empty() && options.device != "CPU") {
+      ggml_backend_dev_t dev = ggml_backend_dev_by_name(options.device.c_str());
+      if (!dev) throw Error("no ggml device named \"" + options.device + "\": `lingbi system-info` lists the devices");
+      device_.reset(ggml_backend_dev_init(dev, nullptr));
+      if (!device_) throw Error("cannot start ggml device " + options.device);
+      main = device_.get();
+    }
+    weights_ = load_clip_weights(path, main);
+    if (weights_.text.present) tokenizer_ = std::make_unique<ClipTokenizer>(weights_.tokens, weights_.merges);
+    std::vector<ggml_backend_t> backends;
+    if (device_) backends.push_back(device_.get());
+    backends.push_back(cpu);
+    sched_.reset(ggml_backend_sched_new(backends.data(), nullptr, int(backends.size()), kGraphSize, false, true));
+    if (!sched_) throw Error("cannot create the ggml scheduler for CLIP model " + path);
+    batch_ = std::max(1, options.batch_size);
+  }
+
+  const std::string& name() const override { return weights_.name; }
+  int dim() const override { return (weights_.vision.present ? weights_.vision : weights_.text).proj_dim; }
+  bool has_vision() const override { return weights_.vision.present; }
+  bool has_text() const override { return weights_.text.present; }
+  ClipPreprocess preprocess() const override { return weights_.preprocess; }
+
+  std::vector<std::vector<float>> embed_images(const std::vector<ClipImage>& images) override {
+    if (!has_vision()) throw Error("CLIP model " + name() + " has no vision tower: it cannot embed images");
+    const int size = weights_.vision.image_size;
+    for (const ClipImage& im : images)
+      if (im.size != size || im.pixels.size() != size_t(3) * size * size)
+        throw Error("an image given to CLIP model " + name() + " is " + std::to_string(im.size) + " px, not " +
+                    std::to_string(size) + ": preprocess it with the model's preprocess()");
+    std::vector<std::vector<float>> out;
+    for (size_t i = 0; i < images.size(); i += batch_) {
+      const size_t n = std::min(images.size() - i, size_t(batch_));
+      auto part = run_vision(images.data() + i, n);
+      for (auto& v : part) out.push_back(std::move(v));
+    }
+    return out;
+  }
+
+  std::vector<std::vector<float>> embed_texts(const std::vector<std::string>& texts) override {
+    if (!has_text()) throw Error("CLIP model " + name() + " has no text tower: it cannot embed texts");
+    std::vector<std::vector<float>> out;
+    for (size_t i = 0; i < texts.size(); i += batch_) {
+      const size_t n = std::min(texts.size() - i, size_t(batch_));
+      std::vector<std::vector<int32_t>> ids;
+      for (size_t k = 0; k < n; ++k) ids.push_back(tokenizer_->encode(texts[i + k], weights_.text.context_length));
+      auto part = run_text(ids);
+      for (auto& v : part) out.push_back(std::move(v));
+    }
+    return out;
+  }
+
+ private:
+  struct Graph {
+    GgmlPtr ctx;
+    ggml_cgraph* gf = nullptr;
+  };
+
+  Graph new_graph() {
+    Graph g;
+    ggml_init_params p{ggml_tensor_overhead() * kGraphSize + ggml_graph_overhead_custom(kGraphSize, false),
+                       nullptr, /*no_alloc=*/true};
+    g.ctx.reset(ggml_init(p));
+    g.gf = ggml_new_graph_custom(g.ctx.get(), kGraphSize, false);
+    return g;
+  }
+
+  std::vector<std::vector<float>> compute(Graph& g, ggml_tensor* out, const std::vector<std::pair<ggml_tensor*, const void*>>& inputs) {
+    ggml_set_output(out);
+    ggml_build_forward_expand(g.gf, out);
+    ggml_backend_sched_reset(sched_.get());
+    if (!ggml_backend_sched_alloc_graph(sched_.get(), g.gf)) throw Error("not enough memory to run CLIP model " + name());
+    for (auto& [t, data] : inputs) ggml_backend_tensor_set(t, data, 0, ggml_nbytes(t));
+    if (ggml_backend_sched_graph_compute(sched_.get(), g.gf) != GGML_STATUS_SUCCESS)
+      throw Error("the ggml backend failed to run CLIP model " + name());
+    const int64_t d = out->ne[0], n = out->ne[1];
+    std::vector<float> flat(size_t(d * n));
+    ggml_backend_tensor_get(out, flat.data(), 0, flat.size() * sizeof(float));
+    std::vector<std::vector<float>> result;
+    for (int64_t i = 0; i < n; ++i) {
+      result.emplace_back(flat.begin() + i * d, flat.begin() + (i + 1) * d);
+      normalise(result.back());
+    }
+    return result;
+  }
+
+  std::vector<std::vector<float>> run_vision(const ClipImage* images, size_t n) {
+    const ClipTower& v = weights_.vision;
+    const int p = v.patch_size, side = v.image_size / p, n_patch = side * side, kp = 3 * p * p;
+    // Patches unfolded on the host (p*p*3 values in the kernel's [kx, ky, c] order).
+    std::vector<float> patches(size_t(kp) * n_patch * n);
+    for (size_t b = 0; b < n; ++b) {
+      const float* px = images[b].pixels.data();
+      for (int py = 0; py < side; ++py)
+        for (int pxi = 0; pxi < side; ++pxi) {
+          float* dst = patches.data() + (b * n_patch + size_t(py * side + pxi)) * kp;
+          for (int c = 0; c < 3; ++c)
+            for (int ky = 0; ky < p; ++ky)
+              for (int kx = 0; kx < p; ++kx)
+                dst[(c * p + ky) * p + kx] = px[(size_t(c) * v.image_size + py * p + ky) * v.image_size + pxi * p + kx];
+        }
+    }
+    std::vector<int32_t> positions(n_patch + 1);
+    for (int i = 0; i <= n_patch; ++i) positions[i] = i;
+
+    Graph g = new_graph();
+    ggml_context* ctx = g.ctx.get();
+    ggml_tensor* in = ggml_new_tensor_3d(ctx, GGML_TYPE_F32, kp, n_patch, int64_t(n));
+    ggml_set_input(in);
+    ggml_tensor* pos = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, n_patch + 1);
+    ggml_set_input(pos);
+
+    ggml_tensor* kernel = ggml_reshape_2d(ctx, v.patch_embd, kp, v.n_embd);
+    ggml_tensor* x = ggml_mul_mat(ctx, kernel, in);  // [e, n_patch, n]
+    ggml_tensor* cls = ggml_reshape_3d(ctx, as_f32(ctx, v.class_embd), v.n_embd, 1, 1);
+    cls = ggml_repeat_4d(ctx, cls, v.n_embd, 1, int64_t(n), 1);
+    x = ggml_concat(ctx, cls, x, 1);                 // [e, 1 + n_patch, n]
+    x = ggml_add(ctx, x, ggml_get_rows(ctx, v.position_embd, pos));
+    x = layer_norm(ctx, x, v.pre_ln_w, v.pre_ln_b, v.eps);
+    for (const ClipLayer& l : v.layers) x = encoder_block(ctx, x, l, v, false, weights_.use_gelu);
+    x = ggml_cont(ctx, ggml_view_2d(ctx, x, v.n_embd, int64_t(n), x->nb[2], 0));  // class tokens
+    x = layer_norm(ctx, x, v.post_ln_w, v.post_ln_b, v.eps);
+    ggml_tensor* out = ggml_mul_mat(ctx, v.projection, x);
+    return compute(g, out, {{in, patches.data()}, {pos, positions.data()}});
+  }
+
+  std::vector<std::vector<float>> run_text(const std::vector<std::vector<int32_t>>& ids) {
+    const ClipTower& t = weights_.text;
+    const size_t n = ids.size();
+    size_t len = 0;
+    for (const auto& s : ids) len = std::max(len, s.size());
+    // Padded with the end token; the causal mask keeps padding from reaching the pooled token.
+    std::vector<int32_t> tokens(len * n, tokenizer_->end_id()), positions(len), pooled(n);
+    for (size_t b = 0; b < n; ++b) {
+      std::copy(ids[b].begin(), ids[b].end(), tokens.begin() + b * len);
+      const size_t eot = size_t(std::find(ids[b].begin(), ids[b].end(), tokenizer_->end_id()) - ids[b].begin());
+      pooled[b] = int32_t(b * len + std::min(eot, ids[b].size() - 1));
+    }
+    for (size_t i = 0; i < len; ++i) positions[i] = int32_t(i);
+
+    Graph g = new_graph();
+    ggml_context* ctx = g.ctx.get();
+    ggml_tensor* tok = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, int64_t(len * n));
+    ggml_set_input(tok);
+    ggml_tensor* pos = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, int64_t(len));
+    ggml_set_input(pos);
+    ggml_tensor* pool = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, int64_t(n));
+    ggml_set_input(pool);
+
+    ggml_tensor* x = ggml_reshape_3d(ctx, ggml_get_rows(ctx, t.token_embd, tok), t.n_embd, int64_t(len), int64_t(n));
+    x = ggml_add(ctx, x, ggml_get_rows(ctx, t.position_embd, pos));
+    for (const ClipLayer& l : t.layers) x = encoder_block(ctx, x, l, t, true, weights_.use_gelu);
+    x = ggml_get_rows(ctx, ggml_reshape_2d(ctx, x, t.n_embd, int64_t(len * n)), pool);  // [e, n]
+    x = layer_norm(ctx, x, t.post_ln_w, t.post_ln_b, t.eps);
+    ggml_tensor* out = ggml_mul_mat(ctx, t.projection, x);
+    return compute(g, out, {{tok, tokens.data()}, {pos, positions.data()}, {pool, pooled.data()}});
+  }
+
+  ClipOptions options_;
+  BackendPtr cpu_, device_;
+  ClipWeights weights_;
+  std::unique_ptr<ClipTokenizer> tokenizer_;
+  SchedPtr sched_;
+  int batch_ = 16;
+};
+
+}  // namespace
+
+std::unique_ptr<ClipModel> ClipModel::load(const std::string& path, const ClipOptions& options) {
+  return std::make_unique<GgmlClipModel>(path, options);
+}
+
+}  // namespace lingbi

@@ -1,0 +1,62 @@
+// The weights of a CLIP GGUF file, loaded into a ggml backend buffer, with the hyper-parameters.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ggml-backend.h"
+#include "ggml.h"
+#include "gguf.h"
+#include "lingbi/clip.h"
+
+namespace lingbi {
+
+struct GgufFree { void operator()(gguf_context* c) const { gguf_free(c); } };
+struct GgmlFree { void operator()(ggml_context* c) const { ggml_free(c); } };
+struct BackendFree { void operator()(ggml_backend* b) const { ggml_backend_free(b); } };
+struct BufferFree { void operator()(ggml_backend_buffer* b) const { ggml_backend_buffer_free(b); } };
+struct SchedFree { void operator()(ggml_backend_sched* s) const { ggml_backend_sched_free(s); } };
+using GgufPtr = std::unique_ptr<gguf_context, GgufFree>;
+using GgmlPtr = std::unique_ptr<ggml_context, GgmlFree>;
+using BackendPtr = std::unique_ptr<ggml_backend, BackendFree>;
+using BufferPtr = std::unique_ptr<ggml_backend_buffer, BufferFree>;
+using SchedPtr = std::unique_ptr<ggml_backend_sched, SchedFree>;
+
+struct ClipLayer {
+  ggml_tensor *q_w, *q_b, *k_w, *k_b, *v_w, *v_b, *o_w, *o_b;
+  ggml_tensor *ln1_w, *ln1_b, *ln2_w, *ln2_b;
+  ggml_tensor *fc1_w, *fc1_b, *fc2_w, *fc2_b;  // fc1 is stored as "ffn_down", fc2 as "ffn_up"
+};
+
+struct ClipTower {
+  bool present = false;
+  int n_embd = 0, n_ff = 0, n_head = 0, n_layer = 0, proj_dim = 0;
+  float eps = 1e-5f;
+  int context_length = 0;           // text: positions
+  int image_size = 0, patch_size = 0;  // vision
+  ggml_tensor* token_embd = nullptr;   // text
+  ggml_tensor* patch_embd = nullptr;   // vision, [p, p, 3, n_embd]
+  ggml_tensor* class_embd = nullptr;   // vision
+  ggml_tensor* position_embd = nullptr;
+  ggml_tensor *pre_ln_w = nullptr, *pre_ln_b = nullptr;  // vision only
+  ggml_tensor *post_ln_w = nullptr, *post_ln_b = nullptr;
+  ggml_tensor* projection = nullptr;
+  std::vector<ClipLayer> layers;
+};
+
+struct ClipWeights {
+  std::string name;
+  bool use_gelu = false;
+  ClipTower text, vision;
+  ClipPreprocess preprocess;
+  std::vector<std::string> tokens, merges;
+  GgufPtr gguf;
+  GgmlPtr ctx;        // tensor metadata
+  BufferPtr buffer;   // tensor data on the backend
+};
+
+// Reads and checks the file and uploads its tensors to backend. Throws lingbi::Error naming path.
+ClipWeights load_clip_weights(const std::string& path, ggml_backend_t backend);
+
+}  // namespace lingbi

@@ -1,0 +1,303 @@
+#include "catalog.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstring>
+
+#include "lingbi/error.h"
+
+namespace lingbi {
+
+namespace {
+
+const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS images(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  hash TEXT NOT NULL UNIQUE,
+  width INTEGER NOT NULL, height INTEGER NOT NULL, bytes INTEGER NOT NULL,
+  caption TEXT NOT NULL DEFAULT '', tags TEXT NOT NULL DEFAULT '[]',
+  luminance REAL NOT NULL, saturation REAL NOT NULL, colourfulness REAL NOT NULL,
+  vector BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS paths(
+  path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+  image_id INTEGER NOT NULL REFERENCES images(id));
+CREATE INDEX IF NOT EXISTS paths_by_image ON paths(image_id);
+CREATE TABLE IF NOT EXISTS failures(
+  path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, reason TEXT NOT NULL);
+)sql";
+
+std::string column_text(sqlite3_stmt* s, int i) {
+  const unsigned char* t = sqlite3_column_text(s, i);
+  return t ? reinterpret_cast<const char*>(t) : "";
+}
+
+std::vector<std::string> parse_tags(const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  std::vector<std::string> tags;
+  if (j.is_array())
+    for (const auto& t : j)
+      if (t.is_string()) tags.push_back(t.get<std::string>());
+  return tags;
+}
+
+ImageRow read_image(sqlite3_stmt* s, bool with_vector) {
+  ImageRow r;
+  r.id = sqlite3_column_int64(s, 0);
+  r.hash = column_text(s, 1);
+  r.width = sqlite3_column_int(s, 2);
+  r.height = sqlite3_column_int(s, 3);
+  r.bytes = sqlite3_column_int64(s, 4);
+  r.caption = column_text(s, 5);
+  r.tags = parse_tags(column_text(s, 6));
+  r.luminance = static_cast<float>(sqlite3_column_double(s, 7));
+  r.saturation = static_cast<float>(sqlite3_column_double(s, 8));
+  r.colourfulness = static_cast<float>(sqlite3_column_double(s, 9));
+  if (with_vector) {
+    const int n = sqlite3_column_bytes(s, 10);
+    r.vector.resize(n / sizeof(float));
+    if (n > 0) std::memcpy(r.vector.data(), sqlite3_column_blob(s, 10), r.vector.size() * sizeof(float));
+  }
+  return r;
+}
+
+const char* kImageColumns =
+    "SELECT id, hash, width, height, bytes, caption, tags, luminance, saturation, colourfulness, vector FROM images";
+
+}  // namespace
+
+Catalog::~Catalog() {
+  stmts_.clear();  // statements must be finalised before the connection closes
+}
+
+std::unique_ptr<Catalog> Catalog::open(const std::string& file, bool create) {
+  std::unique_ptr<Catalog> c(new Catalog(file));
+  sqlite3* raw = nullptr;
+  const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
+  const int rc = sqlite3_open_v2(file.c_str(), &raw, flags, nullptr);
+  c->db_.reset(raw);
+  if (rc != SQLITE_OK)
+    throw Error("cannot open gallery catalog " + file + ": " + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+  sqlite3_busy_timeout(raw, 10000);
+  try {
+    c->exec("PRAGMA journal_mode=WAL");
+    c->exec("PRAGMA synchronous=NORMAL");
+    c->exec("PRAGMA foreign_keys=OFF");
+    c->exec(kSchema);
+  } catch (const Error& e) {
+    throw Error(std::string(e.what()) + " (is " + file + " a lingbi gallery catalog?)");
+  }
+  return c;
+}
+
+void Catalog::fail(const std::string& what) const {
+  throw Error("gallery catalog " + file_ + ": " + what + ": " + sqlite3_errmsg(db_.get()));
+}
+
+void Catalog::exec(const char* sql) const {
+  char* err = nullptr;
+  if (sqlite3_exec(db_.get(), sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    throw Error("gallery catalog " + file_ + ": " + msg);
+  }
+}
+
+sqlite3_stmt* Catalog::stmt(const char* sql) const {
+  auto it = stmts_.find(sql);
+  if (it == stmts_.end()) {
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db_.get(), sql, -1, &raw, nullptr) != SQLITE_OK) fail(std::string("preparing ") + sql);
+    it = stmts_.emplace(sql, Stmt(raw)).first;
+  }
+  sqlite3_reset(it->second.get());
+  sqlite3_clear_bindings(it->second.get());
+  return it->second.get();
+}
+
+void Catalog::step_done(sqlite3_stmt* s) const {
+  if (sqlite3_step(s) != SQLITE_DONE) fail(std::string("running ") + sqlite3_sql(s));
+  sqlite3_reset(s);
+}
+
+std::string Catalog::meta(const std::string& key) const {
+  auto* s = stmt("SELECT value FROM meta WHERE key = ?");
+  sqlite3_bind_text(s, 1, key.c_str(), -1, SQLITE_TRANSIENT);
+  std::string v = sqlite3_step(s) == SQLITE_ROW ? column_text(s, 0) : "";
+  sqlite3_reset(s);
+  return v;
+}
+
+void Catalog::set_meta(const std::string& key, const std::string& value) {
+  auto* s = stmt("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)");
+  sqlite3_bind_text(s, 1, key.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 2, value.c_str(), -1, SQLITE_TRANSIENT);
+  step_done(s);
+}
+
+void Catalog::begin() { exec("BEGIN IMMEDIATE"); }
+void Catalog::commit() { exec("COMMIT"); }
+void Catalog::rollback() { exec("ROLLBACK"); }
+
+int64_t Catalog::insert_image(const ImageRow& r) {
+  auto* s = stmt(
+      "INSERT INTO images(hash, width, height, bytes, caption, tags, luminance, saturation, colourfulness, vector)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  const std::string tags = nlohmann::json(r.tags).dump();
+  sqlite3_bind_text(s, 1, r.hash.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int(s, 2, r.width);
+  sqlite3_bind_int(s, 3, r.height);
+  sqlite3_bind_int64(s, 4, r.bytes);
+  sqlite3_bind_text(s, 5, r.caption.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 6, tags.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_double(s, 7, r.luminance);
+  sqlite3_bind_double(s, 8, r.saturation);
+  sqlite3_bind_double(s, 9, r.colourfulness);
+  sqlite3_bind_blob(s, 10, r.vector.data(), static_cast<int>(r.vector.size() * sizeof(float)), SQLITE_TRANSIENT);
+  step_done(s);
+  return sqlite3_last_insert_rowid(db_.get());
+}
+
+void Catalog::delete_image(int64_t id) {
+  auto* s = stmt("DELETE FROM images WHERE id = ?");
+  sqlite3_bind_int64(s, 1, id);
+  step_done(s);
+}
+
+std::optional<int64_t> Catalog::image_id_for_hash(const std::string& hash) const {
+  auto* s = stmt("SELECT id FROM images WHERE hash = ?");
+  sqlite3_bind_text(s, 1, hash.c_str(), -1, SQLITE_TRANSIENT);
+  std::optional<int64_t> id;
+  if (sqlite3_step(s) == SQLITE_ROW) id = sqlite3_column_int64(s, 0);
+  sqlite3_reset(s);
+  return id;
+}
+
+std::unordered_map<std::string, int64_t> Catalog::hashes() const {
+  std::unordered_map<std::string, int64_t> out;
+  auto* s = stmt("SELECT hash, id FROM images");
+  while (sqlite3_step(s) == SQLITE_ROW) out.emplace(column_text(s, 0), sqlite3_column_int64(s, 1));
+  sqlite3_reset(s);
+  return out;
+}
+
+void Catalog::upsert_path(const PathRow& r) {
+  auto* s = stmt("INSERT OR REPLACE INTO paths(path, size, mtime_ns, image_id) VALUES (?, ?, ?, ?)");
+  sqlite3_bind_text(s, 1, r.path.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(s, 2, r.size);
+  sqlite3_bind_int64(s, 3, r.mtime_ns);
+  sqlite3_bind_int64(s, 4, r.image_id);
+  step_done(s);
+}
+
+void Catalog::delete_path(const std::string& path) {
+  auto* s = stmt("DELETE FROM paths WHERE path = ?");
+  sqlite3_bind_text(s, 1, path.c_str(), -1, SQLITE_TRANSIENT);
+  step_done(s);
+}
+
+void Catalog::repoint_paths(int64_t from_id, int64_t to_id) {
+  auto* s = stmt("UPDATE paths SET image_id = ? WHERE image_id = ?");
+  sqlite3_bind_int64(s, 1, to_id);
+  sqlite3_bind_int64(s, 2, from_id);
+  step_done(s);
+}
+
+void Catalog::upsert_failure(const FailureRow& r) {
+  auto* s = stmt("INSERT OR REPLACE INTO failures(path, size, mtime_ns, reason) VALUES (?, ?, ?, ?)");
+  sqlite3_bind_text(s, 1, r.path.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(s, 2, r.size);
+  sqlite3_bind_int64(s, 3, r.mtime_ns);
+  sqlite3_bind_text(s, 4, r.reason.c_str(), -1, SQLITE_TRANSIENT);
+  step_done(s);
+}
+
+void Catalog::delete_failure(const std::string& path) {
+  auto* s = stmt("DELETE FROM failures WHERE path = ?");
+  sqlite3_bind_text(s, 1, path.c_str(), -1, SQLITE_TRANSIENT);
+  step_done(s);
+}
+
+std::vector<int64_t> Catalog::orphan_images() const {
+  std::vector<int64_t> ids;
+  auto* s = stmt("SELECT id FROM images WHERE NOT EXISTS (SELECT 1 FROM paths WHERE paths.image_id = images.id)");
+  while (sqlite3_step(s) == SQLITE_ROW) ids.push_back(sqlite3_column_int64(s, 0));
+  sqlite3_reset(s);
+  return ids;
+}
+
+int64_t Catalog::count(const char* table) const {
+  const std::string sql = std::string("SELECT COUNT(*) FROM ") + table;
+  auto* s = stmt(sql.c_str());  // table is one of our own names, never user input
+  const int64_t n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+  sqlite3_reset(s);
+  return n;
+}
+
+std::vector<int64_t> Catalog::image_ids() const {
+  std::vector<int64_t> ids;
+  auto* s = stmt("SELECT id FROM images ORDER BY id");
+  while (sqlite3_step(s) == SQLITE_ROW) ids.push_back(sqlite3_column_int64(s, 0));
+  sqlite3_reset(s);
+  return ids;
+}
+
+std::vector<float> Catalog::vector_of(int64_t id) const {
+  auto* s = stmt("SELECT vector FROM images WHERE id = ?");
+  sqlite3_bind_int64(s, 1, id);
+  std::vector<float> v;
+  if (sqlite3_step(s) == SQLITE_ROW) {
+    v.resize(sqlite3_column_bytes(s, 0) / sizeof(float));
+    if (!v.empty()) std::memcpy(v.data(), sqlite3_column_blob(s, 0), v.size() * sizeof(float));
+  }
+  sqlite3_reset(s);
+  return v;
+}
+
+std::optional<ImageRow> Catalog::image(int64_t id, bool with_vector) const {
+  static const std::string sql = std::string(kImageColumns) + " WHERE id = ?";
+  auto* s = stmt(sql.c_str());
+  sqlite3_bind_int64(s, 1, id);
+  std::optional<ImageRow> r;
+  if (sqlite3_step(s) == SQLITE_ROW) r = read_image(s, with_vector);
+  sqlite3_reset(s);
+  return r;
+}
+
+std::vector<std::string> Catalog::paths_of(int64_t id) const {
+  auto* s = stmt("SELECT path FROM paths WHERE image_id = ? ORDER BY path");
+  sqlite3_bind_int64(s, 1, id);
+  std::vector<std::string> out;
+  while (sqlite3_step(s) == SQLITE_ROW) out.push_back(column_text(s, 0));
+  sqlite3_reset(s);
+  return out;
+}
+
+std::vector<FailureRow> Catalog::failures() const {
+  std::vector<FailureRow> out;
+  for_each_failure([&](const FailureRow& r) { out.push_back(r); });
+  return out;
+}
+
+void Catalog::for_each_image(const std::function<void(const ImageRow&)>& f) const {
+  static const std::string sql = std::string(kImageColumns) + " ORDER BY id";
+  auto* s = stmt(sql.c_str());
+  while (sqlite3_step(s) == SQLITE_ROW) f(read_image(s, true));
+  sqlite3_reset(s);
+}
+
+void Catalog::for_each_path(const std::function<void(const PathRow&)>& f) const {
+  auto* s = stmt("SELECT path, size, mtime_ns, image_id FROM paths ORDER BY path");
+  while (sqlite3_step(s) == SQLITE_ROW)
+    f(PathRow{column_text(s, 0), sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2), sqlite3_column_int64(s, 3)});
+  sqlite3_reset(s);
+}
+
+void Catalog::for_each_failure(const std::function<void(const FailureRow&)>& f) const {
+  auto* s = stmt("SELECT path, size, mtime_ns, reason FROM failures ORDER BY path");
+  while (sqlite3_step(s) == SQLITE_ROW)
+    f(FailureRow{column_text(s, 0), sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2), column_text(s, 3)});
+  sqlite3_reset(s);
+}
+
+}  // namespace lingbi

@@ -1,0 +1,98 @@
+// The gallery's catalog in SQLite (WAL): images keyed by content hash with their vectors, the
+// paths pointing at them, failures with reasons, and metadata. Internal to src/gallery.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace lingbi {
+
+struct ImageRow {
+  int64_t id = 0;
+  std::string hash;
+  int width = 0, height = 0;
+  int64_t bytes = 0;
+  std::string caption;
+  std::vector<std::string> tags;
+  float luminance = 0, saturation = 0, colourfulness = 0;
+  std::vector<float> vector;
+};
+
+struct PathRow {
+  std::string path;
+  int64_t size = 0, mtime_ns = 0, image_id = 0;
+};
+
+struct FailureRow {
+  std::string path;
+  int64_t size = 0, mtime_ns = 0;
+  std::string reason;
+};
+
+class Catalog {
+ public:
+  // Opens (or with `create`, creates) the SQLite file; throws lingbi::Error naming it on failure.
+  static std::unique_ptr<Catalog> open(const std::string& file, bool create);
+
+  std::string meta(const std::string& key) const;  // "" when unset
+  void set_meta(const std::string& key, const std::string& value);
+
+  void begin();
+  void commit();
+  void rollback();
+
+  int64_t insert_image(const ImageRow& row);  // returns the new id (never reused: AUTOINCREMENT)
+  void delete_image(int64_t id);
+  std::optional<int64_t> image_id_for_hash(const std::string& hash) const;
+  std::unordered_map<std::string, int64_t> hashes() const;  // hash -> image id
+  void upsert_path(const PathRow& row);
+  void delete_path(const std::string& path);
+  void repoint_paths(int64_t from_id, int64_t to_id);
+  void upsert_failure(const FailureRow& row);
+  void delete_failure(const std::string& path);
+  std::vector<int64_t> orphan_images() const;  // images no path points at
+
+  int64_t count(const char* table) const;
+  std::vector<int64_t> image_ids() const;
+  std::vector<float> vector_of(int64_t id) const;
+  std::optional<ImageRow> image(int64_t id, bool with_vector) const;
+  std::vector<std::string> paths_of(int64_t id) const;
+  std::vector<FailureRow> failures() const;
+
+  void for_each_image(const std::function<void(const ImageRow&)>& f) const;  // with vectors
+  void for_each_path(const std::function<void(const PathRow&)>& f) const;
+  void for_each_failure(const std::function<void(const FailureRow&)>& f) const;
+
+  Catalog(const Catalog&) = delete;
+  Catalog& operator=(const Catalog&) = delete;
+  ~Catalog();
+
+ private:
+  struct CloseDb {
+    void operator()(sqlite3* db) const { sqlite3_close(db); }
+  };
+  struct FinalizeStmt {
+    void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+  };
+  using Stmt = std::unique_ptr<sqlite3_stmt, FinalizeStmt>;
+
+  explicit Catalog(std::string file) : file_(std::move(file)) {}
+  void exec(const char* sql) const;
+  sqlite3_stmt* stmt(const char* sql) const;  // prepared once, reset before reuse
+  void step_done(sqlite3_stmt* s) const;
+  [[noreturn]] void fail(const std::string& what) const;
+
+  std::string file_;
+  std::unique_ptr<sqlite3, CloseDb> db_;
+  mutable std::map<std::string, Stmt> stmts_;
+};
+
+}  // namespace lingbi

@@ -1,0 +1,231 @@
+// Opening a gallery folder, keeping its vector index in step with the catalog, info, optimize.
+#include "lingbi/gallery.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "catalog.h"
+#include "image_decode.h"
+#include "lingbi/error.h"
+#include "vector_index.h"
+
+namespace lingbi {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kCatalogFile = "catalog.sqlite";
+constexpr const char* kIndexFile = "vectors.faiss";
+constexpr int64_t kChunk = 8192;
+
+}  // namespace
+
+Gallery::Gallery(std::string dir, std::unique_ptr<Catalog> catalog, int lock_fd)
+    : dir_(std::move(dir)), catalog_(std::move(catalog)), lock_fd_(lock_fd) {}
+
+Gallery::~Gallery() {
+  index_.reset();
+  catalog_.reset();
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
+}
+
+std::string Gallery::index_file() const { return (fs::path(dir_) / kIndexFile).string(); }
+
+std::unique_ptr<Gallery> Gallery::open_impl(const std::string& dir, const std::string* model_name,
+                                            const std::string* model_hash, int dim) {
+  const bool create = model_hash != nullptr;
+  const fs::path catalog_path = fs::path(dir) / kCatalogFile;
+  if (!create && !fs::exists(catalog_path))
+    throw Error("no gallery at " + dir + " (no " + kCatalogFile + "); create one with `lingbi index --gallery " + dir +
+                " --clip MODEL.gguf PATH...`");
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw Error("cannot create gallery folder " + dir + ": " + ec.message());
+  const std::string lock_path = (fs::path(dir) / "lock").string();
+  const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) throw Error("cannot open " + lock_path + ": check the permissions of the gallery folder");
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    throw Error("gallery " + dir + " is in use by another lingbi process; wait for it to finish");
+  }
+  std::unique_ptr<Gallery> g(new Gallery(dir, Catalog::open(catalog_path.string(), create), fd));
+  Catalog& c = *g->catalog_;
+  if (c.meta("model_hash").empty()) {
+    if (!create) throw Error("gallery " + dir + " has no model record; index it again with --clip");
+    c.set_meta("format", "1");
+    c.set_meta("model_name", *model_name);
+    c.set_meta("model_hash", *model_hash);
+    c.set_meta("dim", std::to_string(dim));
+    c.set_meta("index_kind", "Flat");
+  } else if (create && c.meta("model_hash") != *model_hash) {
+    throw Error("gallery " + dir + " was indexed with CLIP model '" + c.meta("model_name") + "' (content hash " +
+                c.meta("model_hash") + "), not with '" + *model_name + "' (" + *model_hash +
+                "); use that model, or index into a new gallery");
+  }
+  g->reconcile();
+  return g;
+}
+
+std::unique_ptr<Gallery> Gallery::open(const std::string& dir) { return open_impl(dir, nullptr, nullptr, 0); }
+
+std::unique_ptr<Gallery> Gallery::open_for(const std::string& dir, const ImageEmbedder& embedder) {
+  const std::string name = embedder.name(), hash = embedder.content_hash();
+  return open_impl(dir, &name, &hash, embedder.dim());
+}
+
+std::unique_ptr<Gallery> Gallery::open_like(const std::string& dir, const Gallery& src) {
+  const std::string name = src.catalog_->meta("model_name"), hash = src.catalog_->meta("model_hash");
+  return open_impl(dir, &name, &hash, std::stoi(src.catalog_->meta("dim")));
+}
+
+void Gallery::check_model(const ImageEmbedder& embedder) const {
+  const std::string hash = catalog_->meta("model_hash");
+  if (hash != embedder.content_hash())
+    throw Error("gallery " + dir_ + " was indexed with CLIP model '" + catalog_->meta("model_name") +
+                "' (content hash " + hash + "), but --clip gives '" + embedder.name() + "' (" +
+                embedder.content_hash() + "); pass the model the gallery was made with");
+}
+
+// After a crash the index file may lag behind the catalog (or be missing, or half-written under
+// its temporary name): add the catalog's vectors it lacks and drop the ones the catalog lacks.
+void Gallery::reconcile() {
+  const int dim = std::stoi(catalog_->meta("dim"));
+  const std::string kind = catalog_->meta("index_kind");
+  index_ = VectorIndex::load(index_file(), kind);
+  if (!index_ || index_->dim() != dim) return rebuild_index(kind);
+  std::vector<int64_t> in_catalog = catalog_->image_ids(), in_index = index_->ids();
+  std::sort(in_index.begin(), in_index.end());
+  std::vector<int64_t> missing, extra;
+  std::set_difference(in_catalog.begin(), in_catalog.end(), in_index.begin(), in_index.end(),
+                      std::back_inserter(missing));
+  std::set_difference(in_index.begin(), in_index.end(), in_catalog.begin(), in_catalog.end(),
+                      std::back_inserter(extra));
+  if (missing.empty() && extra.empty()) return;
+  std::vector<float> vectors;
+  for (int64_t id : missing) {
+    auto v = catalog_->vector_of(id);
+    vectors.insert(vectors.end(), v.begin(), v.end());
+  }
+  apply_to_index(extra, missing, vectors);
+  save_index();
+}
+
+void Gallery::apply_to_index(const std::vector<int64_t>& removed, const std::vector<int64_t>& added_ids,
+                             const std::vector<float>& added_vectors) {
+  if (!index_->remove(removed)) return rebuild_index(index_->kind());  // catalog already holds the truth
+  index_->add(added_ids, added_vectors);
+}
+
+void Gallery::rebuild_index(const std::string& kind) {
+  const int dim = std::stoi(catalog_->meta("dim"));
+  std::vector<float> training;
+  if (kind != "Flat") {
+    const int64_t cap = 200'000;  // enough for k-means and PQ; bounds memory on huge galleries
+    int64_t seen = 0;
+    catalog_->for_each_image([&](const ImageRow& r) {
+      if (seen++ < cap) training.insert(training.end(), r.vector.begin(), r.vector.end());
+    });
+  }
+  auto index = VectorIndex::create(dim, kind, training);
+  training.clear();
+  training.shrink_to_fit();
+  std::vector<int64_t> ids;
+  std::vector<float> vectors;
+  auto flush = [&] {
+    index->add(ids, vectors);
+    ids.clear();
+    vectors.clear();
+  };
+  catalog_->for_each_image([&](const ImageRow& r) {
+    ids.push_back(r.id);
+    vectors.insert(vectors.end(), r.vector.begin(), r.vector.end());
+    if (static_cast<int64_t>(ids.size()) >= kChunk) flush();
+  });
+  flush();
+  index_ = std::move(index);
+  save_index();
+}
+
+void Gallery::save_index() { index_->save(index_file()); }
+
+GalleryInfo Gallery::info() const {
+  GalleryInfo i;
+  i.images = catalog_->count("images");
+  i.paths = catalog_->count("paths");
+  i.failed = catalog_->count("failures");
+  i.vectors = index_->size();
+  i.index = index_->kind();
+  i.dim = std::stoi(catalog_->meta("dim"));
+  i.model = catalog_->meta("model_name");
+  i.model_hash = catalog_->meta("model_hash");
+  return i;
+}
+
+std::vector<Failure> Gallery::failures() const {
+  std::vector<Failure> out;
+  catalog_->for_each_failure([&](const FailureRow& r) { out.push_back({r.path, r.reason}); });
+  return out;
+}
+
+std::string Gallery::optimize(int64_t flat_limit) {
+  const std::string kind = VectorIndex::choose_kind(catalog_->count("images"), std::stoi(catalog_->meta("dim")),
+                                                    flat_limit);
+  rebuild_index(kind);
+  catalog_->set_meta("index_kind", kind);
+  return kind;
+}
+
+std::vector<float> Gallery::vector_of(int64_t id) const { return catalog_->vector_of(id); }
+std::vector<int64_t> Gallery::image_ids() const { return catalog_->image_ids(); }
+std::vector<float> Gallery::index_vector_of(int64_t id) const { return index_->reconstruct(id); }
+std::vector<int64_t> Gallery::index_ids() const { return index_->ids(); }
+std::optional<int64_t> Gallery::find_hash(const std::string& hash) const { return catalog_->image_id_for_hash(hash); }
+
+std::optional<ImageRecord> Gallery::image(int64_t id) const {
+  auto row = catalog_->image(id, false);
+  if (!row) return std::nullopt;
+  ImageRecord r;
+  r.id = row->id;
+  r.hash = row->hash;
+  r.paths = catalog_->paths_of(id);
+  r.width = row->width;
+  r.height = row->height;
+  r.bytes = row->bytes;
+  r.caption = row->caption;
+  r.tags = row->tags;
+  r.luminance = row->luminance;
+  r.saturation = row->saturation;
+  r.colourfulness = row->colourfulness;
+  return r;
+}
+
+std::vector<float> Gallery::embed_image_file(ImageEmbedder& embedder, const std::string& path) {
+  std::vector<unsigned char> bytes;
+  {
+    std::error_code ec;
+    const auto size = fs::file_size(path, ec);
+    if (ec) throw Error("cannot read query image " + path + ": " + ec.message());
+    bytes.resize(size);
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) throw Error("cannot read query image " + path);
+    const size_t n = std::fread(bytes.data(), 1, bytes.size(), f);
+    std::fclose(f);
+    bytes.resize(n);
+  }
+  DecodedImage d;
+  try {
+    d = decode_image(path, bytes, embedder.image_size(), int64_t(1) << 40);
+  } catch (const Error& e) {
+    throw Error("query image " + path + " does not decode: " + e.what());
+  }
+  std::vector<PreparedImage> batch;
+  batch.push_back(embedder.prepare(d.thumbnail));
+  return embedder.embed_images(std::move(batch)).at(0);
+}
+
+}  // namespace lingbi

@@ -1,0 +1,106 @@
+// Search: nearest vectors, then exclusions, path filter, near-duplicate suppression and MMR.
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "catalog.h"
+#include "lingbi/error.h"
+#include "lingbi/gallery.h"
+#include "vector_index.h"
+
+namespace lingbi {
+
+namespace {
+
+float dot(const std::vector<float>& a, const std::vector<float>& b) {
+  float s = 0;
+  for (size_t i = 0; i < a.size() && i < b.size(); ++i) s += a[i] * b[i];
+  return s;
+}
+
+struct Candidate {
+  int64_t id;
+  float score;
+  std::string path;
+  std::vector<float> vector;
+};
+
+}  // namespace
+
+std::vector<SearchHit> Gallery::search(const std::vector<float>& query, const SearchOptions& options) const {
+  if (static_cast<int>(query.size()) != index_->dim())
+    throw Error("search query has " + std::to_string(query.size()) + " dimensions but gallery " + dir_ + " holds " +
+                std::to_string(index_->dim()) + "-dimensional vectors");
+  std::vector<SearchHit> hits;
+  if (options.k <= 0 || index_->size() == 0) return hits;
+  const std::unordered_set<int64_t> excluded(options.exclude.begin(), options.exclude.end());
+  const bool filtering = !options.path_glob.empty() || options.duplicate_threshold < 1.0f || options.mmr > 0;
+
+  // Fetch more than k so that filters still leave k; widen until they do or nothing is left.
+  std::vector<Candidate> pool;
+  int64_t fetch = static_cast<int64_t>(options.k) * (filtering ? 4 : 1) + static_cast<int64_t>(excluded.size());
+  for (;;) {
+    pool.clear();
+    const auto found = index_->search(query.data(), static_cast<int>(std::min<int64_t>(fetch, index_->size())));
+    for (const auto& [id, score] : found) {
+      if (excluded.count(id)) continue;
+      std::string path;
+      for (const auto& p : catalog_->paths_of(id))
+        if (options.path_glob.empty() || fnmatch(options.path_glob.c_str(), p.c_str(), 0) == 0) {
+          path = p;
+          break;
+        }
+      if (path.empty()) continue;
+      pool.push_back({id, score, path, {}});
+    }
+    if (static_cast<int64_t>(pool.size()) >= options.k * (filtering ? 2 : 1) || fetch >= index_->size()) break;
+    fetch *= 4;
+  }
+
+  if (options.duplicate_threshold < 1.0f || options.mmr > 0)
+    for (auto& c : pool) c.vector = catalog_->vector_of(c.id);
+
+  // Greedy selection: by score, or by MMR (1 - w) * score - w * (max similarity to those chosen).
+  std::vector<const Candidate*> chosen;
+  std::vector<bool> used(pool.size(), false);
+  while (static_cast<int>(chosen.size()) < options.k) {
+    int best = -1;
+    float best_value = 0;
+    for (size_t i = 0; i < pool.size(); ++i) {
+      if (used[i]) continue;
+      float max_sim = -1;
+      for (const Candidate* c : chosen) max_sim = std::max(max_sim, dot(pool[i].vector, c->vector));
+      if (options.duplicate_threshold < 1.0f && !chosen.empty() && max_sim >= options.duplicate_threshold) {
+        used[i] = true;  // a near duplicate of a better hit
+        continue;
+      }
+      const float value =
+          options.mmr > 0 ? (1 - options.mmr) * pool[i].score - options.mmr * std::max(0.0f, max_sim) : pool[i].score;
+      if (best < 0 || value > best_value) best = static_cast<int>(i), best_value = value;
+    }
+    if (best < 0) break;
+    used[best] = true;
+    chosen.push_back(&pool[best]);
+  }
+
+  for (const Candidate* c : chosen) {
+    auto row = catalog_->image(c->id, false);
+    if (!row) continue;
+    SearchHit h;
+    h.id = c->id;
+    h.score = c->score;
+    h.path = c->path;
+    h.caption = row->caption;
+    h.tags = row->tags;
+    h.width = row->width;
+    h.height = row->height;
+    h.luminance = row->luminance;
+    h.saturation = row->saturation;
+    h.colourfulness = row->colourfulness;
+    hits.push_back(std::move(h));
+  }
+  return hits;
+}
+
+}  // namespace lingbi

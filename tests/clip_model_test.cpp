@@ -1,0 +1,173 @@
+// ClipModel against an independent double-precision forward pass on the same tiny weights.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "clip/clip_fixture.h"
+#include "clip/clip_reference.h"
+#include "lingbi/clip.h"
+#include "lingbi/clip_tokenizer.h"
+#include "lingbi/error.h"
+
+namespace lingbi {
+namespace {
+
+using test::ReferenceClip;
+
+std::vector<ClipImage> random_images(int size, int n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> dist(0.0f, 1.0f);
+  std::vector<ClipImage> out(n);
+  for (auto& im : out) {
+    im.size = size;
+    im.pixels.resize(size_t(3) * size * size);
+    for (float& v : im.pixels) v = dist(rng);
+  }
+  return out;
+}
+
+std::vector<std::string> sample_texts() {
+  std::string long_text;
+  for (int i = 0; i < 60; ++i) long_text += "the cat and the dog, ";  // far more than 77 tokens
+  return {"a photo of a cat", "Hello   World!", "the dog's ball", "Café 🙂 42", "", long_text};
+}
+
+// Tokens as the model's own tokenizer sees them, for the reference.
+ClipTokenizer tokenizer_from_gguf_folder() {
+  std::ifstream vf(test::tiny_clip_hf() / "vocab.json");
+  const auto vocab = nlohmann::json::parse(vf);
+  std::vector<std::string> tokens(vocab.size());
+  for (auto it = vocab.begin(); it != vocab.end(); ++it) tokens[it.value().get<size_t>()] = it.key();
+  std::vector<std::string> merges;
+  std::ifstream mf(test::tiny_clip_hf() / "merges.txt");
+  std::string line;
+  while (std::getline(mf, line))
+    if (!line.empty() && line[0] != '#') merges.push_back(line);
+  return ClipTokenizer(tokens, merges);
+}
+
+void expect_matches_reference(const std::string& gguf, double min_cos, const std::filesystem::path& hf,
+                              ClipOptions options = {}) {
+  options.n_threads = 2;
+  auto model = ClipModel::load(gguf, options);
+  ReferenceClip ref(hf);
+  ASSERT_TRUE(model->has_vision());
+  ASSERT_TRUE(model->has_text());
+  EXPECT_EQ(model->dim(), 32);
+
+  const auto images = random_images(model->preprocess().image_size, 4, 11);
+  const auto got = model->embed_images(images);
+  ASSERT_EQ(got.size(), images.size());
+  for (size_t i = 0; i < images.size(); ++i) {
+    ASSERT_EQ(got[i].size(), 32u);
+    EXPECT_GE(ReferenceClip::cosine(ref.embed_image(images[i].pixels), got[i]), min_cos) << "image " << i;
+  }
+  const auto texts = sample_texts();
+  const auto tok = tokenizer_from_gguf_folder();
+  const auto got_t = model->embed_texts(texts);
+  ASSERT_EQ(got_t.size(), texts.size());
+  for (size_t i = 0; i < texts.size(); ++i) {
+    const auto ids = tok.encode(texts[i], 77);
+    EXPECT_GE(ReferenceClip::cosine(ref.embed_text(ids), got_t[i]), min_cos) << "text " << i << ": " << texts[i];
+  }
+  // Distinct inputs give distinct embeddings (the test would pass vacuously on a constant output).
+  EXPECT_LT(ReferenceClip::cosine(test::Vec(got[0].begin(), got[0].end()), got[1]), 0.999);
+  EXPECT_LT(ReferenceClip::cosine(test::Vec(got_t[0].begin(), got_t[0].end()), got_t[1]), 0.999);
+}
+
+TEST(ClipModel, F32MatchesReference) {
+  expect_matches_reference(test::tiny_clip_gguf().string(), 0.9999, test::tiny_clip_hf());
+}
+
+TEST(ClipModel, F16MatchesReference) {
+  const auto out = test::clip_fixture_dir() / "clip-f16.gguf";
+  convert_clip_hf(test::tiny_clip_hf().string(), out.string(), ClipWeightType::F16);
+  expect_matches_reference(out.string(), 0.999, test::tiny_clip_hf());
+}
+
+TEST(ClipModel, Q8_0MatchesReference) {
+  const auto out = test::clip_fixture_dir() / "clip-q8_0.gguf";
+  convert_clip_hf(test::tiny_clip_hf().string(), out.string(), ClipWeightType::Q8_0);
+  expect_matches_reference(out.string(), 0.995, test::tiny_clip_hf());
+}
+
+TEST(ClipModel, GeluVariantMatchesReference) {
+  test::TempDir dir;
+  dev::TinyClipOptions o;
+  o.use_gelu = true;
+  dev::write_tiny_clip_hf(dir / "hf", 3, o);
+  convert_clip_hf((dir / "hf").string(), (dir / "gelu.gguf").string(), ClipWeightType::F32);
+  expect_matches_reference((dir / "gelu.gguf").string(), 0.9999, dir / "hf");
+}
+
+TEST(ClipModel, BatchSizeAndThreadsDoNotChangeResults) {
+  ClipOptions one;
+  one.batch_size = 1;
+  one.n_threads = 1;
+  ClipOptions many;
+  many.batch_size = 3;
+  many.n_threads = 2;
+  auto a = ClipModel::load(test::tiny_clip_gguf().string(), one);
+  auto b = ClipModel::load(test::tiny_clip_gguf().string(), many);
+  const auto images = random_images(32, 5, 5);
+  const auto ea = a->embed_images(images), eb = b->embed_images(images);
+  const auto texts = sample_texts();
+  const auto ta = a->embed_texts(texts), tb = b->embed_texts(texts);
+  for (size_t i = 0; i < ea.size(); ++i)
+    for (size_t k = 0; k < ea[i].size(); ++k) EXPECT_NEAR(ea[i][k], eb[i][k], 1e-4);
+  for (size_t i = 0; i < ta.size(); ++i)
+    for (size_t k = 0; k < ta[i].size(); ++k) EXPECT_NEAR(ta[i][k], tb[i][k], 1e-4);
+  EXPECT_TRUE(a->embed_images({}).empty());
+  EXPECT_TRUE(a->embed_texts({}).empty());
+}
+
+TEST(ClipModel, ReadsMetadata) {
+  auto model = ClipModel::load(test::tiny_clip_gguf().string());
+  EXPECT_EQ(model->name(), "lingbi-tiny-clip");
+  const ClipPreprocess p = model->preprocess();
+  EXPECT_EQ(p.image_size, 32);
+  EXPECT_FLOAT_EQ(p.mean[0], 0.48145466f);
+  EXPECT_FLOAT_EQ(p.std[2], 0.27577711f);
+}
+
+TEST(ClipModel, OneTowerFilesLoadForThatTower) {
+  test::TempDir dir;
+  dev::TinyClipOptions text_only;
+  text_only.vision = false;
+  dev::write_tiny_clip_hf(dir / "t", 7, text_only);
+  convert_clip_hf((dir / "t").string(), (dir / "t.gguf").string(), ClipWeightType::F16);
+  dev::TinyClipOptions vision_only;
+  vision_only.text = false;
+  dev::write_tiny_clip_hf(dir / "v", 7, vision_only);
+  convert_clip_hf((dir / "v").string(), (dir / "v.gguf").string(), ClipWeightType::F16);
+
+  auto t = ClipModel::load((dir / "t.gguf").string());
+  EXPECT_TRUE(t->has_text());
+  EXPECT_FALSE(t->has_vision());
+  EXPECT_EQ(t->embed_texts({"a cat"}).at(0).size(), 32u);
+  try {
+    t->embed_images(random_images(32, 1, 1));
+    FAIL() << "a text-only model embedded an image";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("no vision tower"), std::string::npos) << e.what();
+  }
+  auto v = ClipModel::load((dir / "v.gguf").string());
+  EXPECT_TRUE(v->has_vision());
+  EXPECT_FALSE(v->has_text());
+  EXPECT_EQ(v->embed_images(random_images(32, 2, 1)).size(), 2u);
+  EXPECT_THROW(v->embed_texts({"a cat"}), Error);
+  // The same weights give the same text embedding as the two-tower file.
+  auto both = ClipModel::load(test::tiny_clip_gguf().string());
+  const std::vector<float> from_both = both->embed_texts({"a cat"})[0];
+  EXPECT_GE(ReferenceClip::cosine(test::Vec(from_both.begin(), from_both.end()), t->embed_texts({"a cat"})[0]), 0.999);
+}
+
+TEST(ClipModel, RejectsImagesOfTheWrongSize) {
+  auto model = ClipModel::load(test::tiny_clip_gguf().string());
+  EXPECT_THROW(model->embed_images(random_images(16, 1, 1)), Error);
+}
+
+}  // namespace
+}  // namespace lingbi

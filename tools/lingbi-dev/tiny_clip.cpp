@@ -1,0 +1,211 @@
+#include "tiny_clip.h"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "lingbi/clip_convert.h"
+#include "lingbi/error.h"
+
+namespace lingbi::dev {
+
+namespace fs = std::filesystem;
+using nlohmann::ordered_json;
+
+namespace {
+
+constexpr const char* kMerges[] = {
+    "h e",  "l l",      "l o</w>", "he ll", "hell o</w>", "t h",   "th e</w>", "c a",
+    "ca t</w>", "a t</w>", "d o",  "do g</w>", "' s</w>", "i n",  "in g</w>", "r e",
+    "e r</w>", "p h",    "ph o",    "pho t", "phot o</w>", "o f</w>", "a n",  "an d</w>"};
+
+std::string cpt_utf8(uint32_t c) {
+  std::string s;
+  if (c < 0x80) s += char(c);
+  else {
+    s += char(0xC0 | (c >> 6));
+    s += char(0x80 | (c & 0x3F));
+  }
+  return s;
+}
+
+// CLIP's vocabulary order: byte characters in bytes_to_unicode order, the same with "</w>",
+// then one token per merge, then the two special tokens.
+std::vector<std::string> tiny_vocab() {
+  std::vector<int> bs;
+  for (int b = '!'; b <= '~'; ++b) bs.push_back(b);
+  for (int b = 0xA1; b <= 0xAC; ++b) bs.push_back(b);
+  for (int b = 0xAE; b <= 0xFF; ++b) bs.push_back(b);
+  std::vector<uint32_t> cs(bs.begin(), bs.end());
+  uint32_t n = 0;
+  for (int b = 0; b < 256; ++b)
+    if (std::find(bs.begin(), bs.end(), b) == bs.end()) {
+      bs.push_back(b);
+      cs.push_back(256 + n++);
+    }
+  std::vector<std::string> vocab;
+  for (uint32_t c : cs) vocab.push_back(cpt_utf8(c));
+  for (uint32_t c : cs) vocab.push_back(cpt_utf8(c) + "</w>");
+  for (const char* m : kMerges) {
+    std::string s(m);
+    vocab.push_back(s.substr(0, s.find(' ')) + s.substr(s.find(' ') + 1));
+  }
+  vocab.push_back("<|startoftext|>");
+  vocab.push_back("<|endoftext|>");
+  return vocab;
+}
+
+struct Tensor {
+  std::string dtype = "F32";
+  std::vector<int64_t> shape;
+  std::vector<char> bytes;
+};
+
+class Weights {
+ public:
+  explicit Weights(uint32_t seed) : rng_(seed) {}
+
+  void normal(const std::string& name, std::vector<int64_t> shape, float stddev, float mean = 0.0f) {
+    std::normal_distribution<float> dist(mean, stddev);
+    int64_t n = 1;
+    for (int64_t d : shape) n *= d;
+    std::vector<float> v(static_cast<size_t>(n));
+    for (float& x : v) x = dist(rng_);
+    Tensor t;
+    t.shape = std::move(shape);
+    t.bytes.assign(reinterpret_cast<const char*>(v.data()), reinterpret_cast<const char*>(v.data() + v.size()));
+    tensors_[name] = std::move(t);
+  }
+  void position_ids(const std::string& name, int64_t n) {
+    Tensor t;
+    t.dtype = "I64";
+    t.shape = {1, n};
+    for (int64_t i = 0; i < n; ++i) t.bytes.insert(t.bytes.end(), reinterpret_cast<const char*>(&i), reinterpret_cast<const char*>(&i) + 8);
+    tensors_[name] = std::move(t);
+  }
+  void write(const fs::path& path) const {
+    ordered_json header = ordered_json::object();
+    header["__metadata__"] = {{"format", "pt"}};
+    uint64_t offset = 0;
+    for (const auto& [name, t] : tensors_) {
+      header[name] = {{"dtype", t.dtype}, {"shape", t.shape}, {"data_offsets", {offset, offset + t.bytes.size()}}};
+      offset += t.bytes.size();
+    }
+    std::string h = header.dump();
+    while (h.size() % 8) h += ' ';
+    std::ofstream out(path, std::ios::binary);
+    const uint64_t len = h.size();
+    for (int i = 0; i < 8; ++i) out.put(char((len >> (8 * i)) & 0xFF));
+    out << h;
+    for (const auto& [name, t] : tensors_) out.write(t.bytes.data(), std::streamsize(t.bytes.size()));
+    if (!out) throw Error("cannot write " + path.string());
+  }
+
+ private:
+  std::mt19937 rng_;
+  std::map<std::string, Tensor> tensors_;
+};
+
+void add_layers(Weights& w, const std::string& prefix, int layers, int64_t e, int64_t ff) {
+  for (int i = 0; i < layers; ++i) {
+    const std::string b = prefix + ".encoder.layers." + std::to_string(i) + ".";
+    for (const char* p : {"q_proj", "k_proj", "v_proj", "out_proj"}) {
+      w.normal(b + "self_attn." + p + ".weight", {e, e}, 0.15f);
+      w.normal(b + "self_attn." + p + ".bias", {e}, 0.05f);
+    }
+    for (const char* n : {"layer_norm1", "layer_norm2"}) {
+      w.normal(b + n + ".weight", {e}, 0.1f, 1.0f);
+      w.normal(b + n + ".bias", {e}, 0.1f);
+    }
+    w.normal(b + "mlp.fc1.weight", {ff, e}, 0.15f);
+    w.normal(b + "mlp.fc1.bias", {ff}, 0.05f);
+    w.normal(b + "mlp.fc2.weight", {e, ff}, 0.1f);
+    w.normal(b + "mlp.fc2.bias", {e}, 0.05f);
+  }
+}
+
+void write_json(const fs::path& p, const ordered_json& j) {
+  std::ofstream out(p);
+  out << j.dump(2) << "\n";
+  if (!out) throw Error("cannot write " + p.string());
+}
+
+}  // namespace
+
+const char* const* tiny_clip_merges(size_t* count) {
+  *count = sizeof(kMerges) / sizeof(kMerges[0]);
+  return kMerges;
+}
+
+void write_tiny_clip_hf(const fs::path& folder, uint32_t seed, const TinyClipOptions& o) {
+  fs::create_directories(folder);
+  const int64_t te = 64, tff = 128, ctx = 77, ve = 96, vff = 192, image = 32, patch = 8, proj = 32, layers = 2;
+  const int64_t n_pos = (image / patch) * (image / patch) + 1;
+  const std::vector<std::string> vocab = tiny_vocab();
+  const char* act = o.use_gelu ? "gelu" : "quick_gelu";
+
+  ordered_json config = {
+      {"_name_or_path", "lingbi-tiny-clip"},
+      {"architectures", {"CLIPModel"}},
+      {"model_type", "clip"},
+      {"projection_dim", proj},
+      {"text_config",
+       {{"hidden_size", te}, {"intermediate_size", tff}, {"num_attention_heads", 4}, {"num_hidden_layers", layers},
+        {"max_position_embeddings", ctx}, {"vocab_size", vocab.size()}, {"hidden_act", act},
+        {"layer_norm_eps", 1e-5}, {"projection_dim", proj}, {"bos_token_id", vocab.size() - 2},
+        {"eos_token_id", vocab.size() - 1}}},
+      {"vision_config",
+       {{"hidden_size", ve}, {"intermediate_size", vff}, {"num_attention_heads", 4}, {"num_hidden_layers", layers},
+        {"image_size", image}, {"patch_size", patch}, {"num_channels", 3}, {"hidden_act", act},
+        {"layer_norm_eps", 1e-5}, {"projection_dim", proj}}}};
+  write_json(folder / "config.json", config);
+
+  ordered_json v = ordered_json::object();
+  for (size_t i = 0; i < vocab.size(); ++i) v[vocab[i]] = i;
+  write_json(folder / "vocab.json", v);
+  std::ofstream merges(folder / "merges.txt");
+  merges << "#version: 0.2\n";
+  for (const char* m : kMerges) merges << m << "\n";
+
+  write_json(folder / "preprocessor_config.json",
+             {{"crop_size", {{"height", image}, {"width", image}}}, {"do_center_crop", true}, {"do_normalize", true},
+              {"do_resize", true}, {"do_rescale", true}, {"rescale_factor", 1.0 / 255}, {"resample", 3},
+              {"image_mean", {0.48145466, 0.4578275, 0.40821073}}, {"image_std", {0.26862954, 0.26130258, 0.27577711}},
+              {"image_processor_type", "CLIPImageProcessor"}, {"size", {{"shortest_edge", image}}}});
+
+  Weights w(seed);
+  w.normal("logit_scale", {}, 0.0f, 2.6592f);
+  if (o.text) {
+    w.normal("text_model.embeddings.token_embedding.weight", {int64_t(vocab.size()), te}, 0.5f);
+    w.normal("text_model.embeddings.position_embedding.weight", {ctx, te}, 0.2f);
+    w.position_ids("text_model.embeddings.position_ids", ctx);
+    add_layers(w, "text_model", int(layers), te, tff);
+    w.normal("text_model.final_layer_norm.weight", {te}, 0.1f, 1.0f);
+    w.normal("text_model.final_layer_norm.bias", {te}, 0.1f);
+    w.normal("text_projection.weight", {proj, te}, 0.15f);
+  }
+  if (o.vision) {
+    w.normal("vision_model.embeddings.class_embedding", {ve}, 0.5f);
+    w.normal("vision_model.embeddings.patch_embedding.weight", {ve, 3, patch, patch}, 0.05f);
+    w.normal("vision_model.embeddings.position_embedding.weight", {n_pos, ve}, 0.2f);
+    w.position_ids("vision_model.embeddings.position_ids", n_pos);
+    w.normal("vision_model.pre_layrnorm.weight", {ve}, 0.1f, 1.0f);
+    w.normal("vision_model.pre_layrnorm.bias", {ve}, 0.1f);
+    add_layers(w, "vision_model", int(layers), ve, vff);
+    w.normal("vision_model.post_layernorm.weight", {ve}, 0.1f, 1.0f);
+    w.normal("vision_model.post_layernorm.bias", {ve}, 0.1f);
+    w.normal("visual_projection.weight", {proj, ve}, 0.15f);
+  }
+  w.write(folder / "model.safetensors");
+}
+
+void write_tiny_clip(const fs::path& dir, uint32_t seed) {
+  write_tiny_clip_hf(dir / "clip-hf", seed);
+  convert_clip_hf((dir / "clip-hf").string(), (dir / "clip.gguf").string(), ClipWeightType::F32);
+}
+
+}  // namespace lingbi::dev
