@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace lingbi {
 
@@ -12,6 +13,9 @@ std::string detect_language(std::string_view text);
 
 // Length of `text` in the unit of `lang` ("en": words; "zh": characters as above).
 int count_length(std::string_view text, std::string_view lang);
+
+// Byte offsets just past each unit that count_length counts, in order (its size is the length).
+std::vector<size_t> unit_ends(std::string_view text, std::string_view lang);
 
 // The default target length of an article: 1,500 words in English, 3,000 characters in Chinese.
 int default_length(std::string_view lang);

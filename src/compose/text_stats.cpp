@@ -43,23 +43,30 @@ struct Counts {
   int han = 0;
   int words = 0;
   int word_letters = 0;
+  std::vector<size_t> ends;  // for the language asked, when asked
 };
 
-Counts count(std::string_view text) {
+// One pass over the text: Han characters, words, and (for a language) where each unit ends.
+Counts count(std::string_view text, std::string_view lang = "") {
   Counts c;
+  const bool ends = !lang.empty();
   bool in_word = false;
   for (size_t i = 0; i < text.size();) {
+    const size_t start = i;
     char32_t cp = next_code_point(text, i);
-    if (is_han(cp)) {
-      ++c.han;
-      in_word = false;
-    } else if (is_word_char(cp)) {
+    if (is_word_char(cp)) {
       if (!in_word && cp != '\'' && cp != 0x2019) ++c.words, in_word = true;
       ++c.word_letters;
-    } else {
-      in_word = false;
+      continue;
+    }
+    if (in_word && ends) c.ends.push_back(start);
+    in_word = false;
+    if (is_han(cp)) {
+      ++c.han;
+      if (lang == "zh") c.ends.push_back(i);
     }
   }
+  if (in_word && ends) c.ends.push_back(text.size());
   return c;
 }
 
@@ -73,6 +80,10 @@ std::string detect_language(std::string_view text) {
 int count_length(std::string_view text, std::string_view lang) {
   Counts c = count(text);
   return lang == "zh" ? c.han + c.words : c.words;
+}
+
+std::vector<size_t> unit_ends(std::string_view text, std::string_view lang) {
+  return count(text, lang == "zh" ? "zh" : "en").ends;
 }
 
 int default_length(std::string_view lang) { return lang == "zh" ? 3000 : 1500; }

@@ -1,0 +1,57 @@
+// Composing an illustrated article: plan, write, mark picture slots, retrieve candidates from the
+// gallery, let a vision-language model pick one per slot. The one entry point of the compose
+// module; each stage is a file of its own under src/compose/.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lingbi/article.h"
+#include "lingbi/model.h"
+
+namespace lingbi {
+
+class ClipModel;
+class Gallery;
+
+struct ComposeOptions {
+  std::string instruction;             // a title, an outline, notes or a source text
+  std::string lang = "auto";           // "auto" (follow the instruction), "en" or "zh"
+  int words = 0;                       // target length (words in English, characters in Chinese); 0: default
+  int images = -1;                     // pictures wanted; -1: auto (one per ~375 words)
+  int candidates = 4;                  // candidates retrieved per slot (the selector sees these)
+  std::vector<std::string> user_images;  // the user's own pictures, placed once each (at most 20)
+  std::optional<uint32_t> seed;        // unset: a random seed, recorded in the article
+  double tone_weight = 0.02;           // how much a slot's tone may reorder candidates (cosine units)
+  // Receives the article text as the writer streams it (headings and paragraphs).
+  std::function<void(std::string_view)> on_text;
+  // Receives one line per step ("writing section 2/4"), for progress display.
+  std::function<void(const std::string&)> on_progress;
+};
+
+// The models a compose run uses. `writer` is required. `selector` sees the candidates as images
+// and picks one; without it the best retrieval score wins. `clip` and `gallery` go together;
+// without them only the user's own pictures are placed.
+struct ComposeModels {
+  ChatModel* writer = nullptr;
+  ChatModel* selector = nullptr;
+  ClipModel* clip = nullptr;
+  const Gallery* gallery = nullptr;
+  nlohmann::json describe = nlohmann::json::object();  // recorded as the article's "models"
+};
+
+struct ComposeResult {
+  Article article;
+  std::vector<std::string> warnings;  // things the user should know (a slot left empty, a cap)
+};
+
+// Runs the whole pipeline. Throws lingbi::Error for an empty instruction, a user picture that does
+// not decode or more than 20 of them, or a model failure; an empty gallery or a slot without a
+// fitting picture is a warning, not an error.
+ComposeResult compose_article(const ComposeOptions& options, const ComposeModels& models);
+
+}  // namespace lingbi

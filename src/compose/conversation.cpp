@@ -1,0 +1,52 @@
+#include "conversation.h"
+
+#include "lingbi/error.h"
+
+namespace lingbi::compose {
+
+Conversation::Conversation(ChatModel& model, uint32_t seed, TokenTotals& totals)
+    : model_(model), next_seed_(seed), totals_(totals) {}
+
+void Conversation::add(Message message) { history_.push_back(std::move(message)); }
+
+ChatResult Conversation::run(std::vector<ContentPart> question, ChatRequest request, bool keep) {
+  request.messages = history_;
+  request.messages.push_back({Role::user, question});
+  request.sampling.seed = next_seed_++;
+  ChatResult result = model_.chat(request);
+  totals_.prompt_evaluated += result.tokens.prompt_evaluated;
+  totals_.prompt_reused += result.tokens.prompt_reused;
+  totals_.generated += result.tokens.generated;
+  if (keep) {
+    history_.push_back({Role::user, std::move(question)});
+    history_.push_back(Message::assistant(result.text));
+  }
+  return result;
+}
+
+ChatResult Conversation::ask(std::vector<ContentPart> question, int max_tokens, float temperature, bool keep,
+                             const std::function<void(std::string_view)>& on_text) {
+  ChatRequest request;
+  request.sampling.max_tokens = max_tokens;
+  request.sampling.temperature = temperature;
+  request.on_text = on_text;
+  return run(std::move(question), std::move(request), keep);
+}
+
+nlohmann::json Conversation::ask_json(std::vector<ContentPart> question, const nlohmann::json& schema,
+                                      int max_tokens, bool keep) {
+  ChatRequest request;
+  request.sampling.max_tokens = max_tokens;
+  request.sampling.temperature = 0.3f;
+  request.json_schema = schema.dump();
+  ChatResult result = run(std::move(question), std::move(request), keep);
+  if (result.finish == FinishReason::length)
+    throw Error("the model's structured answer did not finish within " + std::to_string(max_tokens) +
+                " tokens (" + model_.describe() + ")");
+  nlohmann::json answer = nlohmann::json::parse(result.text, nullptr, false);
+  if (answer.is_discarded())
+    throw Error("the model's structured answer is not JSON (" + model_.describe() + "): " + result.text.substr(0, 200));
+  return answer;
+}
+
+}  // namespace lingbi::compose

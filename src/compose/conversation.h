@@ -1,0 +1,49 @@
+// A conversation with one model that grows as the article is written, so that every later
+// question shares its prefix with the one before and the model evaluates only the new tokens.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "lingbi/article.h"
+#include "lingbi/model.h"
+
+namespace lingbi::compose {
+
+class Conversation {
+ public:
+  // Requests are seeded `seed`, `seed + 1`, ... in order, so a run is reproducible. Token counts of
+  // every request are added to `totals`.
+  Conversation(ChatModel& model, uint32_t seed, TokenTotals& totals);
+
+  // Appends a message to the history that every later request starts with.
+  void add(Message message);
+
+  // Asks with the history as context. The question (and the answer) stay in the history only with
+  // `keep`; side questions leave it as it was, so the next one shares the same prefix.
+  ChatResult ask(std::vector<ContentPart> question, int max_tokens, float temperature, bool keep,
+                 const std::function<void(std::string_view)>& on_text = nullptr);
+
+  // A question whose answer must satisfy `schema`; returns the parsed answer. With `keep`, the
+  // question and the answer stay in the history.
+  nlohmann::json ask_json(std::vector<ContentPart> question, const nlohmann::json& schema, int max_tokens,
+                          bool keep = false);
+
+  ChatModel& model() { return model_; }
+
+ private:
+  ChatResult run(std::vector<ContentPart> question, ChatRequest request, bool keep);
+
+ public:
+ private:
+  ChatModel& model_;
+  uint32_t next_seed_;
+  TokenTotals& totals_;
+  std::vector<Message> history_;
+};
+
+}  // namespace lingbi::compose

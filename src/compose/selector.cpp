@@ -1,0 +1,85 @@
+// Selector: a vision-language model looks at the candidates with the article in mind and picks one.
+#include <algorithm>
+
+#include "lingbi/error.h"
+#include "stages.h"
+
+namespace lingbi::compose {
+
+namespace {
+
+using nlohmann::json;
+
+std::string language_name(const std::string& lang) { return lang == "zh" ? "Simplified Chinese" : "English"; }
+
+// The paragraphs around a slot, quoted for the selector.
+std::string context_of(const Article& article, int after) {
+  std::string quote;
+  for (int p = std::max(0, after - 1); p <= std::min(article.paragraph_count() - 1, after + 1); ++p)
+    quote += "\"" + article.paragraph(p) + "\"\n";
+  return quote;
+}
+
+}  // namespace
+
+void select_picture(Conversation* selector, const Article& article, Slot& slot, const std::vector<Slot>& chosen_so_far,
+                    std::vector<std::string>& warnings) {
+  const std::string where = "picture after paragraph " + std::to_string(slot.after_paragraph);
+  if (slot.candidates.empty()) {
+    warnings.push_back(where + ": the gallery returned no candidates; left out");
+    return;
+  }
+  if (!selector) {
+    const Candidate& best = slot.candidates.front();
+    slot.chosen = Choice{best.image_id, best.path, "best retrieval score (no selector model)"};
+    return;
+  }
+  std::vector<ContentPart> question;
+  std::string intro = "A picture goes after paragraph " + std::to_string(slot.after_paragraph) +
+                      ". The text around it:\n" + context_of(article, slot.after_paragraph) +
+                      "Planned caption: " + slot.caption + " (tone: " + slot.tone + ").\n";
+  if (!chosen_so_far.empty()) {
+    intro += "Pictures already in the article show:";
+    for (const Slot& s : chosen_so_far) intro += "\n- " + s.caption;
+    intro += "\n";
+  }
+  intro += "The candidates:";
+  question.push_back(ContentPart::of_text(intro));
+  json letters = json::array();
+  for (size_t i = 0; i < slot.candidates.size(); ++i) {
+    std::string letter(1, static_cast<char>('A' + i));
+    letters.push_back(letter);
+    question.push_back(ContentPart::of_text("\n" + letter + ":"));
+    question.push_back(ContentPart::of_image_file(slot.candidates[i].path));
+  }
+  letters.push_back("none");
+  question.push_back(ContentPart::of_text("\nWhich candidate fits this place best? Answer with its letter, or none if no "
+                                          "candidate fits, and a short reason in " + language_name(article.lang) + "."));
+  json schema = {{"type", "object"},
+                 {"properties",
+                  {{"choice", {{"enum", letters}}},
+                   {"reason", {{"type", "string"}, {"minLength", 1}, {"maxLength", 120}}}}},
+                 {"required", {"choice", "reason"}}};
+  json answer = selector->ask_json(std::move(question), schema, 120);
+  const std::string choice = answer["choice"];
+  if (choice == "none") {
+    warnings.push_back(where + ": the selector found no fitting candidate (" + answer["reason"].get<std::string>() +
+                       "); left out");
+    return;
+  }
+  const Candidate& picked = slot.candidates.at(choice[0] - 'A');
+  slot.chosen = Choice{picked.image_id, picked.path, answer["reason"]};
+}
+
+std::string describe_picture(Conversation& selector, const std::string& path, const std::string& lang) {
+  json schema = {{"type", "object"},
+                 {"properties", {{"description", {{"type", "string"}, {"minLength", 1}, {"maxLength", 200}}}}},
+                 {"required", {"description"}}};
+  json answer = selector.ask_json({ContentPart::of_text("Describe this picture in one sentence, in " +
+                                                        language_name(lang) + ":"),
+                                   ContentPart::of_image_file(path)},
+                                  schema, 120);
+  return answer["description"];
+}
+
+}  // namespace lingbi::compose

@@ -1,0 +1,60 @@
+// Writer: the article section by section, the outline and the text so far always in context.
+#include <algorithm>
+#include <cmath>
+
+#include "lingbi/text_stats.h"
+#include "stages.h"
+
+namespace lingbi::compose {
+
+namespace {
+
+std::string unit_name(const std::string& lang) { return lang == "zh" ? "Chinese characters" : "words"; }
+
+// Generous token allowance for `units` more words or characters; the text is trimmed afterwards.
+int token_allowance(int units) { return std::clamp(units * 3 + 32, 64, 2048); }
+
+constexpr int kMaxContinuations = 8;
+
+}  // namespace
+
+std::vector<Section> write_sections(Conversation& writer, const Outline& outline, const std::string& lang,
+                                    const ComposeOptions& options) {
+  std::vector<Section> sections;
+  const int n = static_cast<int>(outline.sections.size());
+  for (int i = 0; i < n; ++i) {
+    const PlannedSection& planned = outline.sections[i];
+    if (options.on_progress)
+      options.on_progress("writing section " + std::to_string(i + 1) + "/" + std::to_string(n) + ": " + planned.heading);
+    if (options.on_text) options.on_text((i ? "\n\n## " : "## ") + planned.heading + "\n\n");
+
+    std::string ask = "Write section " + std::to_string(i + 1) + " of " + std::to_string(n) + ", \"" + planned.heading +
+                      "\", in about " + std::to_string(planned.budget) + " " + unit_name(lang) + ".";
+    if (!planned.key_points.empty()) {
+      ask += " Cover:";
+      for (const std::string& p : planned.key_points) ask += "\n- " + p;
+    }
+    ask += "\nWrite only the section's paragraphs, separated by blank lines, without its heading.";
+
+    std::string text = writer.ask({ContentPart::of_text(ask)}, token_allowance(planned.budget), 0.7f, true, options.on_text).text;
+    // Short: ask it to go on, in the same conversation, until the budget is nearly met.
+    for (int round = 0; round < kMaxContinuations; ++round) {
+      const int have = count_length(text, lang);
+      if (have * 10 >= planned.budget * 9) break;
+      const int missing = planned.budget - have;
+      if (options.on_text) options.on_text("\n\n");
+      std::string more = writer
+                             .ask({ContentPart::of_text("Continue the section where it stopped, about " +
+                                                        std::to_string(missing) + " more " + unit_name(lang) + ".")},
+                                  token_allowance(missing), 0.7f, true, options.on_text)
+                             .text;
+      text += "\n\n" + more;
+    }
+    // Long: cut at the last sentence that fits the budget.
+    text = trim_to_length(text, lang, planned.budget);
+    sections.push_back({planned.heading, split_paragraphs(text, lang)});
+  }
+  return sections;
+}
+
+}  // namespace lingbi::compose
