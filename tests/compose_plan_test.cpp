@@ -4,6 +4,8 @@
 #include <random>
 #include <set>
 
+#include <nlohmann/json.hpp>
+
 #include "lingbi/slot_plan.h"
 #include "lingbi/text_stats.h"
 #include "lingbi/tone.h"
@@ -30,6 +32,19 @@ TEST(TextStats, CountsWordsAndCharacters) {
   EXPECT_EQ(count_length(std::string("ab \xE4\xB8 cd \xFF"), "en"), 2);
   EXPECT_EQ(default_length("en"), 1500);
   EXPECT_EQ(default_length("zh"), 3000);
+}
+
+TEST(TextStats, ValidUtf8ReplacesOnlyBrokenSequences) {
+  EXPECT_EQ(valid_utf8("plain 中文 \xEF\xBF\xBD ok"), "plain 中文 \xEF\xBF\xBD ok");
+  EXPECT_EQ(valid_utf8("a\xE4\xB8 b"), "a\xEF\xBF\xBD\xEF\xBF\xBD b");      // truncated sequence
+  EXPECT_EQ(valid_utf8("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");            // overlong '/'
+  EXPECT_EQ(valid_utf8("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
+  EXPECT_EQ(valid_utf8("end\xF0\x9F"), "end\xEF\xBF\xBD\xEF\xBF\xBD");
+  // What comes out always survives a JSON round trip.
+  std::string noisy;
+  for (int b = 0; b < 256; ++b) noisy += static_cast<char>(b), noisy += static_cast<char>(255 - b);
+  nlohmann::json j = valid_utf8(noisy);
+  EXPECT_NO_THROW(j.dump());
 }
 
 TEST(SlotPlan, AutoCountFollowsLength) {

@@ -15,7 +15,7 @@
 
 namespace lingbi {
 
-class ClipModel;
+class ImageEmbedder;
 class Gallery;
 
 struct ComposeOptions {
@@ -34,12 +34,12 @@ struct ComposeOptions {
 };
 
 // The models a compose run uses. `writer` is required. `selector` sees the candidates as images
-// and picks one; without it the best retrieval score wins. `clip` and `gallery` go together;
+// and picks one; without it the best retrieval score wins. `embedder` and `gallery` go together;
 // without them only the user's own pictures are placed.
 struct ComposeModels {
   ChatModel* writer = nullptr;
   ChatModel* selector = nullptr;
-  ClipModel* clip = nullptr;
+  ImageEmbedder* embedder = nullptr;  // the gallery's CLIP model (load_clip_embedder)
   const Gallery* gallery = nullptr;
   nlohmann::json describe = nlohmann::json::object();  // recorded as the article's "models"
 };

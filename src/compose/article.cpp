@@ -193,7 +193,8 @@ Article load_article(const std::filesystem::path& path) {
 }
 
 void save_article(const Article& article, const std::filesystem::path& path) {
-  write_file_atomically(path, article_to_json(article).dump(2) + "\n");
+  // Text from a model may hold stray bytes; they are saved as U+FFFD rather than lost with the file.
+  write_file_atomically(path, article_to_json(article).dump(2, ' ', false, json::error_handler_t::replace) + "\n");
 }
 
 }  // namespace lingbi

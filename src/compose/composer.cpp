@@ -72,6 +72,7 @@ ComposeResult compose_article(const ComposeOptions& options, const ComposeModels
   if (options.lang != "auto" && options.lang != "en" && options.lang != "zh")
     throw Error("--lang must be auto, en or zh, not " + options.lang);
   if (options.candidates < 1 || options.candidates > 8) throw Error("--candidates must be between 1 and 8");
+  if (models.gallery && !models.embedder) throw Error("a gallery needs the CLIP model it was indexed with (--clip)");
   check_user_pictures(options.user_images);
 
   ComposeResult result;
@@ -160,7 +161,7 @@ ComposeResult compose_article(const ComposeOptions& options, const ComposeModels
     Slot& slot = gallery_slots[i];
     progress("choosing picture " + std::to_string(i + 1) + "/" + std::to_string(gallery_slots.size()));
     t = Clock::now();
-    retrieve_candidates(*models.clip, *models.gallery, slot, used, options.candidates, options.tone_weight);
+    retrieve_candidates(*models.embedder, *models.gallery, slot, used, options.candidates, options.tone_weight);
     retrieve_ms += ms_since(t);
     t = Clock::now();
     if (own_selector && i == 0) own_selector->add(Message::user("The article:\n" + article_text(article)));

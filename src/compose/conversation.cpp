@@ -1,8 +1,39 @@
 #include "conversation.h"
 
+#include <algorithm>
+
 #include "lingbi/error.h"
+#include "lingbi/text_stats.h"
 
 namespace lingbi::compose {
+
+namespace {
+
+// The longest JSON text `schema` allows, in characters.
+int max_chars(const nlohmann::json& schema) {
+  if (schema.contains("enum")) {
+    size_t longest = 0;
+    for (const auto& v : schema["enum"]) longest = std::max(longest, v.dump().size());
+    return static_cast<int>(longest);
+  }
+  const std::string type = schema.value("type", "");
+  if (type == "string") return schema.value("maxLength", 256) + 2;
+  if (type == "integer" || type == "number") return 24;
+  if (type == "boolean") return 5;
+  if (type == "array") return 2 + schema.value("maxItems", 16) * (max_chars(schema.value("items", nlohmann::json::object())) + 2);
+  if (type == "object") {
+    int chars = 2;
+    const nlohmann::json properties = schema.value("properties", nlohmann::json::object());
+    for (const auto& [key, sub] : properties.items())
+      chars += static_cast<int>(key.size()) + 6 + max_chars(sub);
+    return chars;
+  }
+  return 64;
+}
+
+}  // namespace
+
+int max_answer_tokens(const nlohmann::json& schema) { return 2 * max_chars(schema) + 32; }
 
 Conversation::Conversation(ChatModel& model, uint32_t seed, TokenTotals& totals)
     : model_(model), next_seed_(seed), totals_(totals) {}
@@ -14,6 +45,7 @@ ChatResult Conversation::run(std::vector<ContentPart> question, ChatRequest requ
   request.messages.push_back({Role::user, question});
   request.sampling.seed = next_seed_++;
   ChatResult result = model_.chat(request);
+  result.text = valid_utf8(result.text);
   totals_.prompt_evaluated += result.tokens.prompt_evaluated;
   totals_.prompt_reused += result.tokens.prompt_reused;
   totals_.generated += result.tokens.generated;
@@ -33,8 +65,8 @@ ChatResult Conversation::ask(std::vector<ContentPart> question, int max_tokens, 
   return run(std::move(question), std::move(request), keep);
 }
 
-nlohmann::json Conversation::ask_json(std::vector<ContentPart> question, const nlohmann::json& schema,
-                                      int max_tokens, bool keep) {
+nlohmann::json Conversation::ask_json(std::vector<ContentPart> question, const nlohmann::json& schema, bool keep) {
+  const int max_tokens = max_answer_tokens(schema);
   ChatRequest request;
   request.sampling.max_tokens = max_tokens;
   request.sampling.temperature = 0.3f;

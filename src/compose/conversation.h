@@ -14,6 +14,10 @@
 
 namespace lingbi::compose {
 
+// An upper bound on the tokens of a JSON answer that satisfies `schema`: the longest text its
+// bounds allow (maxLength, maxItems, enum values), two tokens per character at worst.
+int max_answer_tokens(const nlohmann::json& schema);
+
 class Conversation {
  public:
   // Requests are seeded `seed`, `seed + 1`, ... in order, so a run is reproducible. Token counts of
@@ -29,9 +33,9 @@ class Conversation {
                  const std::function<void(std::string_view)>& on_text = nullptr);
 
   // A question whose answer must satisfy `schema`; returns the parsed answer. With `keep`, the
-  // question and the answer stay in the history.
-  nlohmann::json ask_json(std::vector<ContentPart> question, const nlohmann::json& schema, int max_tokens,
-                          bool keep = false);
+  // question and the answer stay in the history. The token limit follows from the schema's
+  // bounds (max_answer_tokens), so every string and array in it needs maxLength or maxItems.
+  nlohmann::json ask_json(std::vector<ContentPart> question, const nlohmann::json& schema, bool keep = false);
 
   ChatModel& model() { return model_; }
 

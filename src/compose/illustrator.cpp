@@ -67,7 +67,7 @@ std::vector<Slot> mark_slots(Conversation& writer, const Article& article, int c
                     "Choose the paragraphs after which a picture belongs, at most one per paragraph. For each give a "
                     "caption in " + language_name(article.lang) +
                     ", an English search query describing what the picture shows, its tone and why it belongs there.";
-  json answer = writer.ask_json({ContentPart::of_text(ask)}, schema, 120 + 90 * ask_for);
+  json answer = writer.ask_json({ContentPart::of_text(ask)}, schema);
 
   std::vector<Slot> slots;
   for (const json& s : answer["slots"])
@@ -97,7 +97,7 @@ std::vector<Slot> place_user_pictures(Conversation& writer, const Article& artic
                       "\nThe paragraphs, numbered from 0, begin:\n" + paragraph_index(article) +
                       "After which paragraph does it fit best? Give a caption for it in " +
                       language_name(article.lang) + ".";
-    json answer = writer.ask_json({ContentPart::of_text(ask)}, schema, 120);
+    json answer = writer.ask_json({ContentPart::of_text(ask)}, schema);
     Slot slot;
     slot.caption = answer["caption"];
     slot.query = picture.description;

@@ -86,7 +86,7 @@ Outline plan_outline(Conversation& writer, const std::string& instruction, const
                   {{"title", string_schema(80)},
                    {"sections", {{"type", "array"}, {"minItems", sections}, {"maxItems", sections}, {"items", section}}}}},
                  {"required", {"title", "sections"}}};
-  json answer = writer.ask_json({ContentPart::of_text(ask)}, schema, 200 + 120 * sections, /*keep=*/true);
+  json answer = writer.ask_json({ContentPart::of_text(ask)}, schema, /*keep=*/true);
 
   Outline outline;
   outline.title = given.title.empty() ? strip(answer.value("title", "")) : given.title;

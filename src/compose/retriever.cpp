@@ -1,15 +1,15 @@
 // Retriever: candidates for a slot from the gallery, by the slot's English query.
-#include "lingbi/clip.h"
+#include "lingbi/gallery_embedder.h"
 #include "lingbi/gallery.h"
 #include "lingbi/tone.h"
 #include "stages.h"
 
 namespace lingbi::compose {
 
-void retrieve_candidates(ClipModel& clip, const Gallery& gallery, Slot& slot, const std::vector<int64_t>& used, int k,
+void retrieve_candidates(ImageEmbedder& embedder, const Gallery& gallery, Slot& slot, const std::vector<int64_t>& used, int k,
                          double tone_weight) {
   const std::string& text = slot.query.empty() ? slot.caption : slot.query;
-  std::vector<float> query = clip.embed_texts({text}).at(0);
+  std::vector<float> query = embedder.embed_text(text);
   SearchOptions search;
   search.k = k * 3;  // a short list for the tone to reorder; near duplicates are already dropped
   search.exclude = used;

@@ -60,7 +60,7 @@ void select_picture(Conversation* selector, const Article& article, Slot& slot, 
                   {{"choice", {{"enum", letters}}},
                    {"reason", {{"type", "string"}, {"minLength", 1}, {"maxLength", 120}}}}},
                  {"required", {"choice", "reason"}}};
-  json answer = selector->ask_json(std::move(question), schema, 120);
+  json answer = selector->ask_json(std::move(question), schema);
   const std::string choice = answer["choice"];
   if (choice == "none") {
     warnings.push_back(where + ": the selector found no fitting candidate (" + answer["reason"].get<std::string>() +
@@ -78,7 +78,7 @@ std::string describe_picture(Conversation& selector, const std::string& path, co
   json answer = selector.ask_json({ContentPart::of_text("Describe this picture in one sentence, in " +
                                                         language_name(lang) + ":"),
                                    ContentPart::of_image_file(path)},
-                                  schema, 120);
+                                  schema);
   return answer["description"];
 }
 

@@ -48,7 +48,7 @@ std::vector<Slot> place_user_pictures(Conversation& writer, const Article& artic
 
 // Retriever (retriever.cpp): fills slot.candidates with up to `k` gallery images, never one of
 // `used`, near duplicates suppressed, re-ranked by the slot's tone.
-void retrieve_candidates(ClipModel& clip, const Gallery& gallery, Slot& slot, const std::vector<int64_t>& used, int k,
+void retrieve_candidates(ImageEmbedder& embedder, const Gallery& gallery, Slot& slot, const std::vector<int64_t>& used, int k,
                          double tone_weight);
 
 // Selector (selector.cpp): sets slot.chosen from the candidates (or leaves it empty with a warning

@@ -23,6 +23,11 @@ char32_t next_code_point(std::string_view s, size_t& i) {
     }
     cp = (cp << 6) | (cc & 0x3F);
   }
+  static const char32_t kMin[4] = {0, 0x80, 0x800, 0x10000};
+  if (cp < kMin[extra] || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {  // overlong, surrogate, too big
+    ++i;
+    return 0xFFFD;
+  }
   i += extra + 1;
   return cp;
 }
@@ -80,6 +85,19 @@ std::string detect_language(std::string_view text) {
 int count_length(std::string_view text, std::string_view lang) {
   Counts c = count(text);
   return lang == "zh" ? c.han + c.words : c.words;
+}
+
+std::string valid_utf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    const size_t start = i;
+    char32_t cp = next_code_point(text, i);
+    // next_code_point gives U+FFFD for a bad byte; a real U+FFFD is three bytes long.
+    if (cp == 0xFFFD && i - start != 3) out += "\xEF\xBF\xBD";
+    else out.append(text.substr(start, i - start));
+  }
+  return out;
 }
 
 std::vector<size_t> unit_ends(std::string_view text, std::string_view lang) {

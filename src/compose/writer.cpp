@@ -36,19 +36,22 @@ std::vector<Section> write_sections(Conversation& writer, const Outline& outline
     }
     ask += "\nWrite only the section's paragraphs, separated by blank lines, without its heading.";
 
-    std::string text = writer.ask({ContentPart::of_text(ask)}, token_allowance(planned.budget), 0.7f, true, options.on_text).text;
+    // A section may spend at most this many tokens in all, continuations included.
+    int tokens_left = token_allowance(planned.budget) * 2;
+    ChatResult first = writer.ask({ContentPart::of_text(ask)}, token_allowance(planned.budget), 0.7f, true, options.on_text);
+    std::string text = first.text;
+    tokens_left -= first.tokens.generated;
     // Short: ask it to go on, in the same conversation, until the budget is nearly met.
-    for (int round = 0; round < kMaxContinuations; ++round) {
+    for (int round = 0; round < kMaxContinuations && tokens_left > 0; ++round) {
       const int have = count_length(text, lang);
       if (have * 10 >= planned.budget * 9) break;
       const int missing = planned.budget - have;
       if (options.on_text) options.on_text("\n\n");
-      std::string more = writer
-                             .ask({ContentPart::of_text("Continue the section where it stopped, about " +
-                                                        std::to_string(missing) + " more " + unit_name(lang) + ".")},
-                                  token_allowance(missing), 0.7f, true, options.on_text)
-                             .text;
-      text += "\n\n" + more;
+      ChatResult more = writer.ask({ContentPart::of_text("Continue the section where it stopped, about " +
+                                                         std::to_string(missing) + " more " + unit_name(lang) + ".")},
+                                   std::min(tokens_left, token_allowance(missing)), 0.7f, true, options.on_text);
+      tokens_left -= more.tokens.generated;
+      text += "\n\n" + more.text;
     }
     // Long: cut at the last sentence that fits the budget.
     text = trim_to_length(text, lang, planned.budget);

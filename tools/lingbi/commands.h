@@ -21,6 +21,9 @@ void add_search_command(CLI::App& app);
 // Adds `lingbi gallery info|errors|merge|optimize`.
 void add_gallery_command(CLI::App& app);
 
+// Adds `lingbi compose`: an illustrated article from an instruction, the main job.
+void add_compose_command(CLI::App& app);
+
 // Adds `lingbi render`: a saved article (JSON) to Markdown or HTML again, without models.
 void add_render_command(CLI::App& app);
 

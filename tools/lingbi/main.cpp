@@ -1,13 +1,27 @@
 // lingbi: composes illustrated long-form articles from local models and the user's image library.
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "commands.h"
 #include "lingbi/error.h"
 #include "lingbi/version.h"
+
+// llama.cpp spells some flags with one dash and several letters (-ngl); CLI11 only takes one
+// letter after one dash, so such flags are renamed to their long form before parsing.
+std::vector<std::string> llama_style_args(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  for (std::string& a : args) {
+    if (a == "-ngl") a = "--n-gpu-layers";
+    else if (a.rfind("-ngl=", 0) == 0) a = "--n-gpu-layers=" + a.substr(5);
+  }
+  std::reverse(args.begin(), args.end());  // CLI11 parses a reversed vector
+  return args;
+}
 
 int main(int argc, char** argv) {
   CLI::App app{"lingbi: illustrated long-form articles from local models and your own image library"};
@@ -17,6 +31,7 @@ int main(int argc, char** argv) {
                        "lingbi " + std::string(lingbi::version()) + " (llama.cpp " +
                            std::string(lingbi::llama_cpp_commit()) + ")");
 
+  lingbi::cli::add_compose_command(app);
   lingbi::cli::add_render_command(app);
   lingbi::cli::add_system_info_command(app);
   lingbi::cli::add_embed_command(app);
@@ -26,7 +41,7 @@ int main(int argc, char** argv) {
   lingbi::cli::add_gallery_command(app);
 
   try {
-    app.parse(argc, argv);
+    app.parse(llama_style_args(argc, argv));
     if (app.get_subcommands().empty()) {
       std::fputs(app.help().c_str(), stdout);
       return 0;

@@ -1,0 +1,152 @@
+// `lingbi compose "instruction" -m WRITER.gguf --gallery G --clip C.gguf -o out.html`: the main job.
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "lingbi/compose.h"
+#include "lingbi/error.h"
+#include "lingbi/gallery.h"
+#include "lingbi/gallery_embedder.h"
+#include "lingbi/render.h"
+#include "model_flags.h"
+
+namespace lingbi::cli {
+
+namespace {
+
+struct ComposeArgs {
+  std::string instruction;
+  std::string instruction_file;
+  std::string gallery;
+  std::string clip;
+  std::string images = "auto";
+  std::vector<std::string> outputs;
+  bool link = false;
+  bool quiet = false;
+  int64_t seed = -1;
+  ModelFlags writer;
+  ModelFlags selector;
+  ComposeOptions options;
+};
+
+std::string read_instruction(const ComposeArgs& a) {
+  if (a.instruction_file.empty()) return a.instruction;
+  std::ifstream in(a.instruction_file, std::ios::binary);
+  if (!in) throw Error("cannot read the instruction file " + a.instruction_file);
+  std::stringstream s;
+  s << in.rdbuf();
+  return a.instruction.empty() ? s.str() : a.instruction + "\n\n" + s.str();
+}
+
+void run_compose(ComposeArgs& a) {
+  ComposeOptions& o = a.options;
+  o.instruction = read_instruction(a);
+  if (a.images == "auto") {
+    o.images = -1;
+  } else {
+    try {
+      size_t used = 0;
+      o.images = std::stoi(a.images, &used);
+      if (used != a.images.size() || o.images < 0) throw std::invalid_argument(a.images);
+    } catch (const std::exception&) {
+      throw Error("--images must be auto or a number of pictures, not " + a.images);
+    }
+  }
+  if (a.seed >= 0) o.seed = static_cast<uint32_t>(a.seed);
+  for (const std::string& out : a.outputs) {
+    std::string ext = std::filesystem::path(out).extension().string();
+    if (ext != ".md" && ext != ".html" && ext != ".htm" && ext != ".json" && ext != ".markdown")
+      throw Error("cannot tell the format of " + out + ": -o must end in .md, .html or .json");
+  }
+  // Check everything cheap before loading models.
+  std::unique_ptr<Gallery> gallery;
+  std::unique_ptr<ImageEmbedder> embedder;
+  if (!a.gallery.empty()) {
+    if (a.clip.empty()) throw Error("--gallery needs --clip: the CLIP model the gallery was indexed with");
+    if (!std::filesystem::is_directory(a.gallery)) throw Error("gallery " + a.gallery + " does not exist: make one with lingbi index");
+    gallery = Gallery::open(a.gallery);
+    embedder = load_clip_embedder(a.clip);
+    gallery->check_model(*embedder);
+  }
+
+  const bool tty = isatty(fileno(stderr));
+  o.on_progress = [&](const std::string& line) {
+    if (!a.quiet) std::fprintf(stderr, tty ? "\033[2m[lingbi] %s\033[0m\n" : "[lingbi] %s\n", line.c_str());
+  };
+  if (!a.quiet)
+    o.on_text = [](std::string_view piece) {
+      std::fwrite(piece.data(), 1, piece.size(), stdout);
+      std::fflush(stdout);
+    };
+
+  std::unique_ptr<ChatModel> writer = make_model(a.writer, "writer");
+  std::unique_ptr<ChatModel> own_selector;
+  ComposeModels models;
+  models.writer = writer.get();
+  models.describe["writer"] = a.writer.describe();
+  if (a.selector.given()) {
+    a.selector.local.context = a.writer.local.context;
+    a.selector.local.threads = a.writer.local.threads;
+    a.selector.local.gpu_layers = a.writer.local.gpu_layers;
+    own_selector = make_model(a.selector, "selector (--vlm)");
+    models.selector = own_selector.get();
+    models.describe["selector"] = a.selector.describe();
+  } else if (a.writer.sees_images()) {
+    models.selector = writer.get();  // one vision-language model writes and selects
+    models.describe["selector"] = a.writer.describe();
+  }
+  models.embedder = embedder.get();
+  models.gallery = gallery.get();
+  if (embedder) models.describe["clip"] = embedder->name();
+
+  ComposeResult result = compose_article(o, models);
+  if (!a.quiet) std::fputs("\n", stdout);
+  for (const std::string& w : result.warnings) std::fprintf(stderr, "lingbi: warning: %s\n", w.c_str());
+  RenderOptions render;
+  render.link_images = a.link;
+  for (const std::string& out : a.outputs) {
+    RenderReport report = render_to_file(result.article, out, render);
+    for (const std::string& w : report.warnings) std::fprintf(stderr, "lingbi: warning: %s\n", w.c_str());
+    std::fprintf(stderr, "wrote %s\n", out.c_str());
+  }
+}
+
+}  // namespace
+
+void add_compose_command(CLI::App& app) {
+  auto a = std::make_shared<ComposeArgs>();
+  auto* cmd = app.add_subcommand("compose", "Write an illustrated article from an instruction, with pictures from your gallery");
+  cmd->add_option("instruction", a->instruction, "What to write: a title, an outline, notes or a source text");
+  cmd->add_option("-f,--instruction-file", a->instruction_file, "Read the instruction (or a source text) from a file")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("-o,--output", a->outputs, "Output ending in .md, .html or .json (repeatable)")->required();
+  cmd->add_option("--gallery", a->gallery, "Gallery folder to take pictures from (lingbi index makes one)");
+  cmd->add_option("--clip", a->clip, "The CLIP model (GGUF) the gallery was indexed with");
+  a->writer.local.context = 16384;  // the whole article and the questions about it stay in context
+  add_model_flags(cmd, a->writer);
+  add_model_flags(cmd, a->selector, "vlm");
+  cmd->add_option("--images", a->images, "Pictures: auto (about one per 375 words) or a number")->capture_default_str();
+  cmd->add_option("--words", a->options.words,
+                  "Target length: words in English, characters in Chinese (default 1500 / 3000)");
+  cmd->add_option("--lang", a->options.lang, "auto (follow the instruction), en or zh")
+      ->check(CLI::IsMember({"auto", "en", "zh"}))->capture_default_str();
+  cmd->add_option("--candidates", a->options.candidates, "Candidates per picture the selector chooses from")
+      ->check(CLI::Range(1, 8))->capture_default_str();
+  cmd->add_option("--image", a->options.user_images, "A picture of your own to place in the article (repeatable, up to 20)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--seed", a->seed, "Seed: the same seed gives the same article");
+  cmd->add_option("--tone-weight", a->options.tone_weight,
+                  "How far a slot's tone may reorder candidates, in cosine units")->capture_default_str();
+  cmd->add_flag("--link", a->link, "Markdown: link pictures instead of copying them into NAME_assets/");
+  cmd->add_flag("-q,--quiet", a->quiet, "Do not stream the article or show progress");
+  cmd->callback([a] { run_compose(*a); });
+}
+
+}  // namespace lingbi::cli
