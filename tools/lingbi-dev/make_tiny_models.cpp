@@ -25,7 +25,8 @@ void run(const Options& o) {
   if (ec) throw Error("cannot create directory " + dir.string() + ": " + ec.message());
   write_tiny_llm(dir / "llm.gguf", o.vocab, o.seed);
   write_tiny_mmproj(dir / "mmproj.gguf", o.seed + 1);
-  std::printf("wrote %s and %s\n", (dir / "llm.gguf").c_str(), (dir / "mmproj.gguf").c_str());
+  write_test_image(dir / "image.png");
+  std::printf("wrote llm.gguf, mmproj.gguf and image.png in %s\n", dir.c_str());
 }
 
 }  // namespace
@@ -34,7 +35,7 @@ void add_make_tiny_models_command(CLI::App& app) {
   auto o = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("make-tiny-models",
                                  "Write tiny random-weight test models into DIR: llm.gguf (qwen2 with the real "
-                                 "Qwen2 tokenizer and chat template) and mmproj.gguf (LLaVA-style mlp projector)");
+                                 "Qwen2 tokenizer and chat template), mmproj.gguf (LLaVA-style mlp projector) and image.png (a small test image)");
   cmd->add_option("dir", o->dir, "Output directory (created if missing)")->required();
   cmd->add_option("--seed", o->seed, "Seed of the random weights (same seed, same bytes)")->capture_default_str();
   cmd->add_option("--vocab", o->vocab, "Tokenizer-only GGUF to copy the tokenizer and chat template from")

@@ -1,7 +1,9 @@
 // lingbi: composes illustrated long-form articles from local models and the user's image library.
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -18,9 +20,16 @@ int main(int argc, char** argv) {
                            std::string(lingbi::llama_cpp_commit()) + ")");
 
   lingbi::cli::add_system_info_command(app);
+  lingbi::cli::add_chat_command(app);
 
   try {
-    app.parse(argc, argv);
+    // llama.cpp spells some flags with one dash and several letters (-ngl); CLI11 wants two.
+    std::vector<std::string> args(argv + 1, argv + argc);
+    for (auto& a : args) {
+      if (a == "-ngl") a = "--ngl";
+    }
+    std::reverse(args.begin(), args.end());
+    app.parse(std::move(args));
     if (app.get_subcommands().empty()) {
       std::fputs(app.help().c_str(), stdout);
       return 0;
