@@ -1,7 +1,11 @@
 // LocalModel only: seeds, KV prefix reuse, the image-embedding cache, two threads.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
 #include <thread>
+
+#include <nlohmann/json.hpp>
 
 #include "lingbi/error.h"
 #include "lingbi/local_model.h"
@@ -155,6 +159,52 @@ TEST(LocalModel, ImageWithoutMmprojIsAClearError) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("--mmproj"), std::string::npos) << e.what();
   }
+}
+
+}  // namespace
+}  // namespace lingbi
+
+namespace lingbi {
+namespace {
+
+std::string llama_template(const std::string& name) {
+  std::ifstream in(std::string(LINGBI_LLAMA_CPP_SRC) + "/models/templates/" + name);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// Qwen3's template (from the pinned llama.cpp tree) lets the model think aloud: a
+// schema-constrained answer still parses.
+TEST(LocalModel, ThinkingTemplateWithSchemaStillParses) {
+  LocalModelOptions o = tiny_options(false);
+  o.chat_template = llama_template("Qwen-Qwen3-0.6B.jinja");
+  ASSERT_FALSE(o.chat_template.empty());
+  LocalModel m(o);
+  for (uint32_t seed = 1; seed <= 5; ++seed) {
+    ChatRequest r = ask("Give a count.", seed, 400);
+    r.json_schema = R"({"type":"object","properties":{"count":{"type":"integer","minimum":1,"maximum":9}},"required":["count"]})";
+    const ChatResult res = m.chat(r);
+    ASSERT_EQ(res.finish, FinishReason::stop) << res.text;
+    const auto j = nlohmann::json::parse(res.text);
+    EXPECT_GE(j["count"].get<int>(), 1);
+    EXPECT_LE(j["count"].get<int>(), 9);
+  }
+}
+
+// DeepSeek-R1's template opens a <think> block in the generation prompt: everything the model
+// says before closing it is reasoning, kept out of the answer and out of the stream.
+TEST(LocalModel, ReasoningStaysOutOfTheAnswer) {
+  LocalModelOptions o = tiny_options(false);
+  o.chat_template = llama_template("deepseek-ai-DeepSeek-R1-Distill-Qwen-32B.jinja");
+  ASSERT_FALSE(o.chat_template.empty());
+  LocalModel m(o);
+  ChatRequest r = ask("Hi.", 1, 10);
+  std::string streamed;
+  r.on_text = [&](std::string_view p) { streamed += p; };
+  const ChatResult res = m.chat(r);
+  EXPECT_EQ(res.finish, FinishReason::length);
+  EXPECT_FALSE(res.reasoning.empty());
+  EXPECT_EQ(res.text, "");
+  EXPECT_EQ(streamed, "");
 }
 
 }  // namespace

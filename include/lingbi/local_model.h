@@ -19,6 +19,7 @@ struct LocalModelOptions {
   int threads = 0;               // -t: CPU threads (0: all hardware threads, at most 8)
   int gpu_layers = 0;            // -ngl: layers offloaded to a GPU, when the build has one
   std::optional<uint32_t> seed;  // --seed: default seed for requests that set none
+  std::string chat_template;     // a Jinja chat template to use instead of the GGUF's own; empty: the GGUF's
   bool verbose = false;          // let llama.cpp log to stderr (it is quiet otherwise)
 };
 

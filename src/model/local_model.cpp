@@ -109,7 +109,7 @@ struct LocalModel::Impl {
     n_ctx = static_cast<int>(llama_n_ctx(ctx.get()));
     llama_set_abort_callback(ctx.get(), &Impl::abort_callback, this);
     try {
-      templates = common_chat_templates_init(model.get(), "");
+      templates = common_chat_templates_init(model.get(), options.chat_template);
     } catch (const std::exception& e) {
       throw Error("the chat template in " + options.model.string() + " cannot be used: " + e.what());
     }
