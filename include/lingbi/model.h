@@ -59,7 +59,9 @@ struct ChatRequest {
   Sampling sampling;
   // A JSON schema (as JSON text) the answer must satisfy; empty: free text. LocalModel constrains
   // decoding with a grammar made from it; RemoteModel sends it as response_format and validates
-  // the reply. Either way a result that comes back parses and validates, or chat() throws.
+  // the reply. Either way an answer that ends with FinishReason::stop parses and validates, or
+  // chat() throws (unless stop strings were given: they may cut the JSON short on purpose).
+  // Answers ending with `length` or `cancelled` may be incomplete JSON.
   std::string json_schema;
   // Receives the answer as it is generated, piece by piece; the pieces concatenate to
   // ChatResult::text. Reasoning is not streamed. Called on the thread that called chat().

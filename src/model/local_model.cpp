@@ -16,6 +16,7 @@
 #include "image_bytes.h"
 #include "kv_prefix.h"
 #include "lingbi/error.h"
+#include "lingbi/json_schema.h"
 #include "llama_handles.h"
 #include "log.h"
 #include "text_stream.h"
@@ -422,6 +423,10 @@ struct LocalModel::Impl {
     result.text = req.on_text && msg.content.compare(0, emitted.size(), emitted) != 0 ? emitted : msg.content;
     result.reasoning = msg.reasoning_content;
     result.generation_ms = ms_since(t0);
+    // The grammar makes this hold; checked anyway so both backends keep the same promise.
+    if (!req.json_schema.empty() && result.finish == FinishReason::stop && req.sampling.stop.empty()) {
+      parse_and_validate(req.json_schema, result.text);
+    }
   }
 };
 

@@ -321,7 +321,7 @@ ChatResult RemoteModel::chat(const ChatRequest& req) {
     if (a.result.prompt_ms == 0) a.result.prompt_ms = ms_between(a.start, a.saw_first ? a.first_token : end);
     if (a.result.generation_ms == 0 && a.saw_first) a.result.generation_ms = ms_between(a.first_token, end);
     a.result.finish = a.finish_reason == "length" ? FinishReason::length : FinishReason::stop;
-    if (!req.json_schema.empty() && a.result.finish == FinishReason::stop) {
+    if (!req.json_schema.empty() && a.result.finish == FinishReason::stop && req.sampling.stop.empty()) {
       parse_and_validate(req.json_schema, a.result.text);
     }
     return a.result;
