@@ -110,6 +110,20 @@ TEST(LocalModel, SameImageIsEncodedOnce) {
   EXPECT_EQ(m.images_encoded(), 2);
 }
 
+TEST(LocalModel, ImageCacheKeepsOnlyTheLastEmbeddings) {
+  LocalModelOptions o = tiny_options();
+  o.image_cache = 1;
+  LocalModel m(o);
+  const std::string a = test::png_bytes(16, 16, 1), b = test::png_bytes(16, 16, 2);
+  for (const std::string* png : {&a, &a, &b, &a}) {
+    ChatRequest r = ask("Describe.", 1, 1);
+    r.messages[0].parts.push_back(ContentPart::of_image_bytes(*png));
+    m.clear_cache();
+    m.chat(r);
+  }
+  EXPECT_EQ(m.images_encoded(), 3);  // a, (a cached), b evicts a, a again
+}
+
 TEST(LocalModel, ImageFromFileAndFromBytesAreTheSameImage) {
   test::TempDir dir;
   const std::string png = test::png_bytes(32, 32, 90);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <cstring>
 #include <mutex>
 #include <random>
@@ -76,7 +77,8 @@ struct LocalModel::Impl {
   std::mutex mutex;
   PositionKeys cached;  // what seq 0 of the KV cache holds, one key per position
   std::unordered_map<std::string, std::vector<float>> image_embeddings;  // image id -> embedding
-  int images_encoded = 0;
+  std::deque<std::string> image_order;                                   // ids, oldest first
+  std::atomic<int> images_encoded{0};
   const std::atomic<bool>* cancel = nullptr;  // the running request's flag, for the abort callback
 
   static bool abort_callback(void* data) {
@@ -247,11 +249,20 @@ struct LocalModel::Impl {
       ++images_encoded;
       const size_t n = mtmd_input_chunk_get_n_tokens(chunk) * static_cast<size_t>(llama_model_n_embd_inp(model.get()));
       const float* e = mtmd_get_output_embd(mtmd.get());
+      while (!image_order.empty() && static_cast<int>(image_order.size()) >= std::max(1, options.image_cache)) {
+        image_embeddings.erase(image_order.front());
+        image_order.pop_front();
+      }
       it = image_embeddings.insert_or_assign(id, std::vector<float>(e, e + n)).first;
+      image_order.push_back(id);
     }
     llama_pos new_pos = 0;
     const int rc = mtmd_helper_decode_image_chunk(mtmd.get(), ctx.get(), chunk, it->second.data(),
                                                   static_cast<llama_pos>(pos), 0, n_batch, &new_pos, nullptr, nullptr);
+    if (options.image_cache <= 0) {
+      image_embeddings.clear();
+      image_order.clear();
+    }
     if (rc != 0) {
       if (cancel && cancel->load()) return false;
       throw Error("llama.cpp failed to evaluate an image (error " + std::to_string(rc) + ")");
@@ -458,6 +469,6 @@ void LocalModel::clear_cache() {
   impl_->cached.clear();
 }
 
-int LocalModel::images_encoded() const { return impl_->images_encoded; }
+int LocalModel::images_encoded() const { return impl_->images_encoded.load(); }
 
 }  // namespace lingbi
