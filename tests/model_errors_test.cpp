@@ -77,6 +77,24 @@ TEST(ModelErrors, MissingImageFile) {
   EXPECT_TRUE(contains(e, "/nonexistent/cat.png")) << e;
 }
 
+TEST(ModelErrors, PromptLongerThanTheContext) {
+  LocalModelOptions o = with_model(test::tiny_models() / "llm.gguf");
+  o.context = 256;
+  LocalModel m(o);
+  ChatRequest r;
+  std::string long_text;
+  for (int i = 0; i < 400; ++i) long_text += "word ";
+  r.messages = {Message::user(long_text)};
+  const std::string e = error_of([&] { m.chat(r); });
+  EXPECT_TRUE(contains(e, "context holds 256") && contains(e, "-c")) << e;
+  // A prompt that fits but leaves little room ends with `length` when the context is full.
+  r.messages = {Message::user("short")};
+  r.sampling.max_tokens = 1000;
+  const ChatResult res = m.chat(r);
+  EXPECT_EQ(res.finish, FinishReason::length);
+  EXPECT_EQ(res.tokens.prompt_total() + res.tokens.generated, 256);
+}
+
 TEST(ModelErrors, ServerDownFailsAfterRetriesWithinTheTimeout) {
   RemoteModelOptions o;
   o.endpoint = "http://127.0.0.1:" + std::to_string(test::free_port());
