@@ -63,7 +63,7 @@ TEST(ModelErrors, MmprojThatDoesNotFitTheModel) {
   LocalModelOptions o = with_model(test::tiny_models() / "llm.gguf");
   o.mmproj = dir / "narrow.gguf";
   const std::string e = error_of([&] { LocalModel m(o); });
-  EXPECT_TRUE(contains(e, "narrow.gguf") && contains(e, "does not fit")) << e;
+  EXPECT_TRUE(contains(e, "narrow.gguf") && contains(e, "does not fit") && contains(e, "n_embd = 32")) << e;
 }
 
 TEST(ModelErrors, MissingImageFile) {

@@ -28,6 +28,19 @@ void set_llama_logging(bool verbose) {
   common_log_set_verbosity_thold(verbose ? 0 : -1);
 }
 
+std::mutex& logging_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+// Appends error lines of a log to the std::string at `data`.
+void capture_errors(ggml_log_level level, const char* text, void* data) {
+  if (level == GGML_LOG_LEVEL_ERROR || level == GGML_LOG_LEVEL_CONT) {
+    auto* out = static_cast<std::string*>(data);
+    if (level == GGML_LOG_LEVEL_ERROR || !out->empty()) *out += text;
+  }
+}
+
 }  // namespace
 
 void LocalModel::Impl::load() {
@@ -65,29 +78,26 @@ void LocalModel::Impl::load() {
 
 void LocalModel::Impl::load_mmproj(int threads) {
   check_gguf_file(options.mmproj, "mmproj");
-  // Compare widths first: mtmd would only say "failed to load".
-  {
-    gguf_init_params gp{true, nullptr};
-    std::unique_ptr<gguf_context, void (*)(gguf_context*)> g(gguf_init_from_file(options.mmproj.c_str(), gp),
-                                                             gguf_free);
-    const int64_t key = g ? gguf_find_key(g.get(), "clip.vision.projection_dim") : -1;
-    const int n_text = llama_model_n_embd_inp(model.get());
-    if (key >= 0 && gguf_get_kv_type(g.get(), key) == GGUF_TYPE_UINT32 &&
-        static_cast<int>(gguf_get_val_u32(g.get(), key)) != n_text) {
-      throw Error("mmproj " + options.mmproj.string() + " does not fit model " + options.model.string() +
-                  ": it makes image embeddings " + std::to_string(gguf_get_val_u32(g.get(), key)) +
-                  " wide, the model's are " + std::to_string(n_text) + "; use the mmproj made for this model");
-    }
-  }
   auto mp = mtmd_context_params_default();
   mp.use_gpu = options.gpu_layers != 0;
   mp.n_threads = threads;
   mp.print_timings = false;
   mp.warmup = false;
-  mtmd.reset(mtmd_init_from_file(options.mmproj.c_str(), model.get(), mp));
+  // mtmd says why a projector fails only in its log: capture the error lines while loading.
+  std::string why;
+  {
+    std::lock_guard<std::mutex> lock(logging_mutex());
+    mtmd_log_set(capture_errors, &why);
+    mtmd.reset(mtmd_init_from_file(options.mmproj.c_str(), model.get(), mp));
+    set_llama_logging(options.verbose);
+  }
   if (!mtmd) {
-    throw Error("mmproj " + options.mmproj.string() + " could not be loaded for model " + options.model.string() +
-                " (it does not fit this model, or is not an mtmd projector); use the mmproj made for this model");
+    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    std::replace(why.begin(), why.end(), '\n', ' ');
+    const bool mismatch = why.find("mismatch") != std::string::npos;
+    throw Error("mmproj " + options.mmproj.string() + (mismatch ? " does not fit model " : " could not be loaded for model ") +
+                options.model.string() + (why.empty() ? "" : " (" + why + ")") +
+                "; use the mmproj made for this model");
   }
 }
 
