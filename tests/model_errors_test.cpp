@@ -57,6 +57,11 @@ TEST(ModelErrors, TruncatedGguf) {
   EXPECT_TRUE(contains(e2, "head.gguf") && contains(e2, "truncated")) << e2;
 }
 
+TEST(ModelErrors, GgufThatIsNotALanguageModelSaysWhy) {
+  const std::string e = error_of([] { LocalModel m(with_model(test::tiny_models() / "mmproj.gguf")); });
+  EXPECT_TRUE(contains(e, "mmproj.gguf") && contains(e, "could not be loaded") && contains(e, "--mmproj")) << e;
+}
+
 TEST(ModelErrors, MmprojThatDoesNotFitTheModel) {
   test::TempDir dir;
   dev::write_tiny_mmproj(dir / "narrow.gguf", 1, 32);  // 32-wide embeddings for a 64-wide model

@@ -48,11 +48,17 @@ void LocalModel::Impl::load() {
   check_gguf_file(options.model, "model");
   auto mp = llama_model_default_params();
   mp.n_gpu_layers = options.gpu_layers;
-  model.reset(llama_model_load_from_file(options.model.c_str(), mp));
+  std::string why;  // llama.cpp says why a model fails only in its log
+  {
+    std::lock_guard<std::mutex> lock(logging_mutex());
+    llama_log_set(capture_errors, &why);
+    model.reset(llama_model_load_from_file(options.model.c_str(), mp));
+    set_llama_logging(options.verbose);
+  }
   if (!model) {
-    throw Error("model file " + options.model.string() +
-                " could not be loaded by llama.cpp (unsupported architecture or damaged file); "
-                "run with verbose logging to see why");
+    std::replace(why.begin(), why.end(), '\n', ' ');
+    throw Error("model file " + options.model.string() + " could not be loaded by llama.cpp" +
+                (why.empty() ? "" : " (" + why + ")") + ": is it a model of an architecture this llama.cpp supports?");
   }
   vocab = llama_model_get_vocab(model.get());
   auto cp = llama_context_default_params();
