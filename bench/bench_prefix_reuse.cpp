@@ -16,8 +16,9 @@
 namespace {
 
 std::string article(int words) {
-  static const char* vocab[] = {"river", "stone", "light", "garden", "market", "window", "winter", "harbor",
-                                "lantern", "forest", "bridge", "morning", "paper", "copper", "orchard", "valley"};
+  static const char* vocab[] = {"river",  "stone",  "light",   "garden", "market", "window",
+                                "winter", "harbor", "lantern", "forest", "bridge", "morning",
+                                "paper",  "copper", "orchard", "valley"};
   std::string s;
   uint32_t x = 2024;
   for (int i = 0; i < words; ++i) {
@@ -28,8 +29,9 @@ std::string article(int words) {
   return s;
 }
 
-const char* kQuestions[6] = {"What is the article about?", "Who are the people in it?", "Where does it happen?",
-                             "Suggest a title.", "Which paragraph needs a picture?", "Summarise it in one line."};
+const char* kQuestions[6] = {
+    "What is the article about?", "Who are the people in it?",        "Where does it happen?",
+    "Suggest a title.",           "Which paragraph needs a picture?", "Summarise it in one line."};
 
 lingbi::ChatRequest question(const std::string& text, int i) {
   lingbi::ChatRequest r;

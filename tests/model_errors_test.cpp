@@ -59,7 +59,8 @@ TEST(ModelErrors, TruncatedGguf) {
 
 TEST(ModelErrors, GgufThatIsNotALanguageModelSaysWhy) {
   const std::string e = error_of([] { LocalModel m(with_model(test::tiny_models() / "mmproj.gguf")); });
-  EXPECT_TRUE(contains(e, "mmproj.gguf") && contains(e, "could not be loaded") && contains(e, "--mmproj")) << e;
+  EXPECT_TRUE(contains(e, "mmproj.gguf") && contains(e, "could not be loaded") && contains(e, "--mmproj"))
+      << e;
 }
 
 TEST(ModelErrors, MmprojThatDoesNotFitTheModel) {

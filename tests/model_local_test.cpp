@@ -9,8 +9,8 @@
 
 #include "lingbi/error.h"
 #include "lingbi/local_model.h"
-#include "support/temp_dir.h"
 #include "model_support.h"
+#include "support/temp_dir.h"
 
 namespace lingbi {
 namespace {
@@ -33,8 +33,9 @@ ChatRequest ask(const std::string& text, uint32_t seed, int max_tokens) {
 
 // About `words` words of deterministic filler text.
 std::string article(int words) {
-  static const char* vocab[] = {"river", "stone", "light", "garden", "market", "window", "winter", "harbor",
-                                "lantern", "forest", "bridge", "morning", "paper", "copper", "orchard", "valley"};
+  static const char* vocab[] = {"river",  "stone",  "light",   "garden", "market", "window",
+                                "winter", "harbor", "lantern", "forest", "bridge", "morning",
+                                "paper",  "copper", "orchard", "valley"};
   std::string s;
   uint32_t x = 12345;
   for (int i = 0; i < words; ++i) {
@@ -195,7 +196,8 @@ TEST(LocalModel, ThinkingTemplateWithSchemaStillParses) {
   LocalModel m(o);
   for (uint32_t seed = 1; seed <= 5; ++seed) {
     ChatRequest r = ask("Give a count.", seed, 400);
-    r.json_schema = R"({"type":"object","properties":{"count":{"type":"integer","minimum":1,"maximum":9}},"required":["count"]})";
+    r.json_schema =
+        R"({"type":"object","properties":{"count":{"type":"integer","minimum":1,"maximum":9}},"required":["count"]})";
     const ChatResult res = m.chat(r);
     ASSERT_EQ(res.finish, FinishReason::stop) << res.text;
     const auto j = nlohmann::json::parse(res.text);

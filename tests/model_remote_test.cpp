@@ -23,10 +23,15 @@ namespace {
 std::string sse_reply(const std::vector<std::string>& pieces) {
   std::string s;
   for (const auto& p : pieces) {
-    s += "data: " + nlohmann::json{{"choices", {{{"index", 0}, {"delta", {{"content", p}}}}}}}.dump() + "\n\n";
+    s +=
+        "data: " + nlohmann::json{{"choices", {{{"index", 0}, {"delta", {{"content", p}}}}}}}.dump() + "\n\n";
   }
-  s += "data: " + nlohmann::json{{"choices", {{{"index", 0}, {"delta", nlohmann::json::object()}, {"finish_reason", "stop"}}}},
-                                 {"usage", {{"prompt_tokens", 12}, {"completion_tokens", 3}}}}.dump() + "\n\n";
+  s += "data: " +
+       nlohmann::json{
+           {"choices", {{{"index", 0}, {"delta", nlohmann::json::object()}, {"finish_reason", "stop"}}}},
+           {"usage", {{"prompt_tokens", 12}, {"completion_tokens", 3}}}}
+           .dump() +
+       "\n\n";
   return s + "data: [DONE]\n\n";
 }
 
@@ -130,7 +135,8 @@ TEST(RemoteModel, AReplyThatViolatesTheSchemaIsAClearError) {
     res.set_content(sse_reply({"{\"count\": ", "42}"}), "text/event-stream");
   });
   ChatRequest r = hello();
-  r.json_schema = R"({"type":"object","properties":{"count":{"type":"integer","maximum":9}},"required":["count"]})";
+  r.json_schema =
+      R"({"type":"object","properties":{"count":{"type":"integer","maximum":9}},"required":["count"]})";
   const std::string e = error_of([&] { RemoteModel(options_for(s)).chat(r); });
   EXPECT_NE(e.find("/count: 42 is above maximum 9"), std::string::npos) << e;
   ScriptedServer t([](int, const httplib::Request&, httplib::Response& res) {

@@ -66,7 +66,8 @@ void LocalModel::Impl::generate(const ChatRequest& req, const Prompt& p, ChatRes
 
   std::string raw, emitted;
   auto stream = [&](const std::string& content) {
-    if (!req.on_text || content.size() <= emitted.size() || content.compare(0, emitted.size(), emitted) != 0) return;
+    if (!req.on_text || content.size() <= emitted.size() || content.compare(0, emitted.size(), emitted) != 0)
+      return;
     const std::string piece = content.substr(emitted.size());
     emitted = content;
     req.on_text(piece);

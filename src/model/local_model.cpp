@@ -58,7 +58,8 @@ void LocalModel::Impl::load() {
   if (!model) {
     std::replace(why.begin(), why.end(), '\n', ' ');
     throw Error("model file " + options.model.string() + " could not be loaded by llama.cpp" +
-                (why.empty() ? "" : " (" + why + ")") + ": is it a model of an architecture this llama.cpp supports?");
+                (why.empty() ? "" : " (" + why + ")") +
+                ": is it a model of an architecture this llama.cpp supports?");
   }
   vocab = llama_model_get_vocab(model.get());
   auto cp = llama_context_default_params();
@@ -70,8 +71,9 @@ void LocalModel::Impl::load() {
   cp.n_batch = static_cast<uint32_t>(n_batch);
   cp.no_perf = true;
   ctx.reset(llama_init_from_model(model.get(), cp));
-  if (!ctx) throw Error("cannot create a llama.cpp context of " + std::to_string(options.context) + " tokens for " +
-                        options.model.string() + ": try a smaller -c");
+  if (!ctx)
+    throw Error("cannot create a llama.cpp context of " + std::to_string(options.context) + " tokens for " +
+                options.model.string() + ": try a smaller -c");
   n_ctx = static_cast<int>(llama_n_ctx(ctx.get()));
   llama_set_abort_callback(ctx.get(), &Impl::abort_callback, this);
   try {
@@ -101,7 +103,8 @@ void LocalModel::Impl::load_mmproj(int threads) {
     while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
     std::replace(why.begin(), why.end(), '\n', ' ');
     const bool mismatch = why.find("mismatch") != std::string::npos;
-    throw Error("mmproj " + options.mmproj.string() + (mismatch ? " does not fit model " : " could not be loaded for model ") +
+    throw Error("mmproj " + options.mmproj.string() +
+                (mismatch ? " does not fit model " : " could not be loaded for model ") +
                 options.model.string() + (why.empty() ? "" : " (" + why + ")") +
                 "; use the mmproj made for this model");
   }

@@ -26,11 +26,11 @@ inline double ms_since(std::chrono::steady_clock::time_point t0) {
 
 // The tokenized prompt: mtmd chunks (or plain tokens without an mmproj) and their KV keys.
 struct Prompt {
-  MtmdChunksPtr chunks;               // with an mmproj
-  std::vector<llama_token> tokens;    // without one
-  PositionKeys keys;                  // one per position
+  MtmdChunksPtr chunks;                                // with an mmproj
+  std::vector<llama_token> tokens;                     // without one
+  PositionKeys keys;                                   // one per position
   std::vector<std::pair<size_t, size_t>> image_spans;  // [begin, end) positions of each image
-  common_chat_params chat;            // the applied template: prompt, grammar, parser, stops
+  common_chat_params chat;                             // the applied template: prompt, grammar, parser, stops
 };
 
 }  // namespace model_detail
@@ -44,8 +44,8 @@ struct LocalModel::Impl {
   const llama_vocab* vocab = nullptr;
   int n_ctx = 0;
   int n_batch = 512;
-  std::mutex mutex;                    // one request at a time
-  model_detail::PositionKeys cached;   // what seq 0 of the KV cache holds, one key per position
+  std::mutex mutex;                   // one request at a time
+  model_detail::PositionKeys cached;  // what seq 0 of the KV cache holds, one key per position
   std::unordered_map<std::string, std::vector<float>> image_embeddings;  // image id -> embedding
   std::deque<std::string> image_order;                                   // ids, oldest first
   std::atomic<int> images_encoded{0};

@@ -21,7 +21,9 @@ uint64_t fnv1a(const std::string& s) {
 
 // The KV key of position `i` inside the image whose id hashes to `image_hash`: tagged by the top
 // bit so that it never equals a token id.
-uint64_t image_position_key(uint64_t image_hash, size_t i) { return (image_hash + i * 0x9E3779B97F4A7C15ull) | (1ull << 63); }
+uint64_t image_position_key(uint64_t image_hash, size_t i) {
+  return (image_hash + i * 0x9E3779B97F4A7C15ull) | (1ull << 63);
+}
 
 }  // namespace
 
@@ -37,8 +39,9 @@ Prompt LocalModel::Impl::build_prompt(const ChatRequest& req) {
     for (const auto& part : m.parts) {
       if (part.is_image()) {
         if (!mtmd) {
-          throw Error("model " + options.model.string() + " was loaded without an mmproj, so it cannot read " +
-                      image_label(part) + ": pass --mmproj");
+          throw Error("model " + options.model.string() +
+                      " was loaded without an mmproj, so it cannot read " + image_label(part) +
+                      ": pass --mmproj");
         }
         images.push_back(&part);
         msg.content += marker;
@@ -67,8 +70,9 @@ Prompt LocalModel::Impl::build_prompt(const ChatRequest& req) {
   std::vector<const mtmd_bitmap*> raw;
   for (const ContentPart* part : images) {
     const std::string bytes = image_bytes(*part);
-    auto w = mtmd_helper_bitmap_init_from_buf(mtmd.get(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                                              bytes.size(), false, mtmd_helper_init_opt_default());
+    auto w =
+        mtmd_helper_bitmap_init_from_buf(mtmd.get(), reinterpret_cast<const unsigned char*>(bytes.data()),
+                                         bytes.size(), false, mtmd_helper_init_opt_default());
     if (!w.bitmap) {
       throw Error(image_label(*part) + " could not be decoded as an image (supported: PNG, JPEG, BMP, GIF)");
     }
@@ -78,7 +82,9 @@ Prompt LocalModel::Impl::build_prompt(const ChatRequest& req) {
   p.chunks.reset(mtmd_input_chunks_init());
   mtmd_input_text text{p.chat.prompt.c_str(), p.chat.prompt.size(), true, true};
   const int rc = mtmd_tokenize(mtmd.get(), p.chunks.get(), &text, raw.data(), raw.size());
-  if (rc != 0) throw Error("the images of the request could not be prepared for the model (mtmd error " + std::to_string(rc) + ")");
+  if (rc != 0)
+    throw Error("the images of the request could not be prepared for the model (mtmd error " +
+                std::to_string(rc) + ")");
   for (size_t i = 0; i < mtmd_input_chunks_size(p.chunks.get()); ++i) {
     const mtmd_input_chunk* c = mtmd_input_chunks_get(p.chunks.get(), i);
     if (mtmd_input_chunk_get_type(c) == MTMD_INPUT_CHUNK_TYPE_TEXT) {
@@ -108,10 +114,12 @@ bool LocalModel::Impl::decode_tokens(const llama_token* tokens, size_t n, size_t
       common_batch_add(batch, tokens[j], static_cast<llama_pos>(pos + j), {0}, logits_last && j + 1 == n);
     }
     const int rc = llama_decode(ctx.get(), batch);
-    if (rc == 2) ok = false;  // aborted by the cancel flag
+    if (rc == 2)
+      ok = false;  // aborted by the cancel flag
     else if (rc != 0) {
       llama_batch_free(batch);
-      throw Error("llama.cpp failed to evaluate the prompt (error " + std::to_string(rc) + "); try a larger -c");
+      throw Error("llama.cpp failed to evaluate the prompt (error " + std::to_string(rc) +
+                  "); try a larger -c");
     }
     if (ok) cached.insert(cached.end(), tokens + i, tokens + end);
   }
@@ -125,7 +133,8 @@ bool LocalModel::Impl::decode_image(const mtmd_input_chunk* chunk, const Positio
   if (it == image_embeddings.end() || id.empty()) {
     if (mtmd_encode_chunk(mtmd.get(), chunk) != 0) throw Error("the mmproj failed to encode an image");
     ++images_encoded;
-    const size_t n = mtmd_input_chunk_get_n_tokens(chunk) * static_cast<size_t>(llama_model_n_embd_inp(model.get()));
+    const size_t n =
+        mtmd_input_chunk_get_n_tokens(chunk) * static_cast<size_t>(llama_model_n_embd_inp(model.get()));
     const float* e = mtmd_get_output_embd(mtmd.get());
     while (!image_order.empty() && static_cast<int>(image_order.size()) >= std::max(1, options.image_cache)) {
       image_embeddings.erase(image_order.front());
@@ -135,8 +144,9 @@ bool LocalModel::Impl::decode_image(const mtmd_input_chunk* chunk, const Positio
     image_order.push_back(id);
   }
   llama_pos new_pos = 0;
-  const int rc = mtmd_helper_decode_image_chunk(mtmd.get(), ctx.get(), chunk, it->second.data(),
-                                                static_cast<llama_pos>(pos), 0, n_batch, &new_pos, nullptr, nullptr);
+  const int rc =
+      mtmd_helper_decode_image_chunk(mtmd.get(), ctx.get(), chunk, it->second.data(),
+                                     static_cast<llama_pos>(pos), 0, n_batch, &new_pos, nullptr, nullptr);
   if (options.image_cache <= 0) {
     image_embeddings.clear();
     image_order.clear();
@@ -146,7 +156,8 @@ bool LocalModel::Impl::decode_image(const mtmd_input_chunk* chunk, const Positio
     throw Error("llama.cpp failed to evaluate an image (error " + std::to_string(rc) + ")");
   }
   const size_t n = mtmd_input_chunk_get_n_tokens(chunk);
-  cached.insert(cached.end(), keys.begin() + static_cast<long>(pos), keys.begin() + static_cast<long>(pos + n));
+  cached.insert(cached.end(), keys.begin() + static_cast<long>(pos),
+                keys.begin() + static_cast<long>(pos + n));
   return true;
 }
 

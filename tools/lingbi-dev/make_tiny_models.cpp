@@ -33,11 +33,14 @@ void run(const Options& o) {
 
 void add_make_tiny_models_command(CLI::App& app) {
   auto o = std::make_shared<Options>();
-  auto* cmd = app.add_subcommand("make-tiny-models",
-                                 "Write tiny random-weight test models into DIR: llm.gguf (qwen2 with the real "
-                                 "Qwen2 tokenizer and chat template), mmproj.gguf (LLaVA-style mlp projector) and image.png (a small test image)");
+  auto* cmd =
+      app.add_subcommand("make-tiny-models",
+                         "Write tiny random-weight test models into DIR: llm.gguf (qwen2 with the real "
+                         "Qwen2 tokenizer and chat template), mmproj.gguf (LLaVA-style mlp projector) and "
+                         "image.png (a small test image)");
   cmd->add_option("dir", o->dir, "Output directory (created if missing)")->required();
-  cmd->add_option("--seed", o->seed, "Seed of the random weights (same seed, same bytes)")->capture_default_str();
+  cmd->add_option("--seed", o->seed, "Seed of the random weights (same seed, same bytes)")
+      ->capture_default_str();
   cmd->add_option("--vocab", o->vocab, "Tokenizer-only GGUF to copy the tokenizer and chat template from")
       ->capture_default_str();
   cmd->callback([o] { run(*o); });

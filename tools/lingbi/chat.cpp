@@ -40,7 +40,8 @@ std::string read_text_file(const std::string& path) {
 }
 
 // Streams one answer to stdout; returns it.
-ChatResult answer(ChatModel& model, const std::vector<Message>& history, const ChatOptions& o, const std::string& schema) {
+ChatResult answer(ChatModel& model, const std::vector<Message>& history, const ChatOptions& o,
+                  const std::string& schema) {
   ChatRequest r;
   r.messages = history;
   r.sampling.max_tokens = o.max_tokens;
@@ -59,9 +60,12 @@ ChatResult answer(ChatModel& model, const std::vector<Message>& history, const C
   std::fputc('\n', stdout);
   std::fflush(stdout);
   if (o.stats) {
-    std::fprintf(stderr, "[%d prompt tokens (%d reused, %d evaluated), %d generated, finish: %s, streamed in %d pieces, prompt %.0f ms, generation %.0f ms]\n",
-                 res.tokens.prompt_total(), res.tokens.prompt_reused, res.tokens.prompt_evaluated, res.tokens.generated,
-                 finish_reason_name(res.finish), pieces, res.prompt_ms, res.generation_ms);
+    std::fprintf(stderr,
+                 "[%d prompt tokens (%d reused, %d evaluated), %d generated, finish: %s, streamed in %d "
+                 "pieces, prompt %.0f ms, generation %.0f ms]\n",
+                 res.tokens.prompt_total(), res.tokens.prompt_reused, res.tokens.prompt_evaluated,
+                 res.tokens.generated, finish_reason_name(res.finish), pieces, res.prompt_ms,
+                 res.generation_ms);
   }
   return res;
 }
@@ -95,7 +99,8 @@ void run_chat(ChatOptions& o) {
   }
   // Interactive: Ctrl-C stops the answer being generated; /exit or end of input leaves.
   std::signal(SIGINT, [](int) { g_interrupted = true; });
-  std::fprintf(stderr, "lingbi chat with %s. Commands: /image PATH, /reset, /exit\n", model->describe().c_str());
+  std::fprintf(stderr, "lingbi chat with %s. Commands: /image PATH, /reset, /exit\n",
+               model->describe().c_str());
   std::string line;
   while (true) {
     std::fprintf(stderr, "> ");
@@ -145,12 +150,17 @@ void add_chat_command(CLI::App& app) {
   cmd->add_option("--json-schema", o->json_schema_file, "File holding a JSON schema the answer must satisfy");
   cmd->add_option("--system", o->system, "System prompt");
   cmd->add_option("-c,--ctx-size", o->local.context, "Context size in tokens (local)")->capture_default_str();
-  cmd->add_option("-t,--threads", o->local.threads, "CPU threads (local; 0: automatic)")->capture_default_str();
-  cmd->add_option("--ngl,--n-gpu-layers", o->local.gpu_layers, "Layers to offload to a GPU (local; -ngl works too)")->capture_default_str();
-  cmd->add_option("--endpoint", o->remote.endpoint, "OpenAI-compatible server to use instead of -m (http://host:port)");
+  cmd->add_option("-t,--threads", o->local.threads, "CPU threads (local; 0: automatic)")
+      ->capture_default_str();
+  cmd->add_option("--ngl,--n-gpu-layers", o->local.gpu_layers,
+                  "Layers to offload to a GPU (local; -ngl works too)")
+      ->capture_default_str();
+  cmd->add_option("--endpoint", o->remote.endpoint,
+                  "OpenAI-compatible server to use instead of -m (http://host:port)");
   cmd->add_option("--api-model", o->remote.model, "Model name to send to the server");
   cmd->add_option("--api-key", o->remote.api_key, "API key for the server");
-  cmd->add_flag("--stats", o->stats, "Print token counts, finish reason and timings to stderr after each answer");
+  cmd->add_flag("--stats", o->stats,
+                "Print token counts, finish reason and timings to stderr after each answer");
   cmd->add_flag("-v,--verbose", o->local.verbose, "Let llama.cpp log to stderr");
   cmd->callback([o] { run_chat(*o); });
 }
