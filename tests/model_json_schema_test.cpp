@@ -40,7 +40,8 @@ TEST(JsonSchema, NamesEachViolationAndWhere) {
   EXPECT_EQ(violation(R"({"tags": ["a", "b", "c"], "count": 2})"), "/tags: more than maxItems 2 items");
   EXPECT_EQ(violation(R"({"tags": [], "count": 2})"), "/tags: fewer than minItems 1 items");
   EXPECT_EQ(violation(R"({"tags": ["a"], "count": 2, "x": 1})"), R"(/: unexpected property "x")");
-  EXPECT_EQ(violation(R"({"tags": ["a"], "count": 2, "tone": "dark"})"), R"(/tone: "dark" is not one of ["calm","bright"])");
+  EXPECT_EQ(violation(R"({"tags": ["a"], "count": 2, "tone": "dark"})"),
+            R"(/tone: "dark" is not one of ["calm","bright"])");
   EXPECT_EQ(violation(R"({"tags": ["a"], "count": 2, "score": 1})"), "/score: 1 is not below 1");
 }
 

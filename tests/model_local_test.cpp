@@ -1,12 +1,16 @@
 // LocalModel only: seeds, KV prefix reuse, the image-embedding cache, two threads.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
 #include <thread>
+
+#include <nlohmann/json.hpp>
 
 #include "lingbi/error.h"
 #include "lingbi/local_model.h"
-#include "support/temp_dir.h"
 #include "model_support.h"
+#include "support/temp_dir.h"
 
 namespace lingbi {
 namespace {
@@ -29,8 +33,9 @@ ChatRequest ask(const std::string& text, uint32_t seed, int max_tokens) {
 
 // About `words` words of deterministic filler text.
 std::string article(int words) {
-  static const char* vocab[] = {"river", "stone", "light", "garden", "market", "window", "winter", "harbor",
-                                "lantern", "forest", "bridge", "morning", "paper", "copper", "orchard", "valley"};
+  static const char* vocab[] = {"river",  "stone",  "light",   "garden", "market", "window",
+                                "winter", "harbor", "lantern", "forest", "bridge", "morning",
+                                "paper",  "copper", "orchard", "valley"};
   std::string s;
   uint32_t x = 12345;
   for (int i = 0; i < words; ++i) {
@@ -106,6 +111,20 @@ TEST(LocalModel, SameImageIsEncodedOnce) {
   EXPECT_EQ(m.images_encoded(), 2);
 }
 
+TEST(LocalModel, ImageCacheKeepsOnlyTheLastEmbeddings) {
+  LocalModelOptions o = tiny_options();
+  o.image_cache = 1;
+  LocalModel m(o);
+  const std::string a = test::png_bytes(16, 16, 1), b = test::png_bytes(16, 16, 2);
+  for (const std::string* png : {&a, &a, &b, &a}) {
+    ChatRequest r = ask("Describe.", 1, 1);
+    r.messages[0].parts.push_back(ContentPart::of_image_bytes(*png));
+    m.clear_cache();
+    m.chat(r);
+  }
+  EXPECT_EQ(m.images_encoded(), 3);  // a, (a cached), b evicts a, a again
+}
+
 TEST(LocalModel, ImageFromFileAndFromBytesAreTheSameImage) {
   test::TempDir dir;
   const std::string png = test::png_bytes(32, 32, 90);
@@ -155,6 +174,53 @@ TEST(LocalModel, ImageWithoutMmprojIsAClearError) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("--mmproj"), std::string::npos) << e.what();
   }
+}
+
+}  // namespace
+}  // namespace lingbi
+
+namespace lingbi {
+namespace {
+
+std::string llama_template(const std::string& name) {
+  std::ifstream in(std::string(LINGBI_LLAMA_CPP_SRC) + "/models/templates/" + name);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// Qwen3's template (from the pinned llama.cpp tree) lets the model think aloud: a
+// schema-constrained answer still parses.
+TEST(LocalModel, ThinkingTemplateWithSchemaStillParses) {
+  LocalModelOptions o = tiny_options(false);
+  o.chat_template = llama_template("Qwen-Qwen3-0.6B.jinja");
+  ASSERT_FALSE(o.chat_template.empty());
+  LocalModel m(o);
+  for (uint32_t seed = 1; seed <= 5; ++seed) {
+    ChatRequest r = ask("Give a count.", seed, 400);
+    r.json_schema =
+        R"({"type":"object","properties":{"count":{"type":"integer","minimum":1,"maximum":9}},"required":["count"]})";
+    const ChatResult res = m.chat(r);
+    ASSERT_EQ(res.finish, FinishReason::stop) << res.text;
+    const auto j = nlohmann::json::parse(res.text);
+    EXPECT_GE(j["count"].get<int>(), 1);
+    EXPECT_LE(j["count"].get<int>(), 9);
+  }
+}
+
+// DeepSeek-R1's template opens a <think> block in the generation prompt: everything the model
+// says before closing it is reasoning, kept out of the answer and out of the stream.
+TEST(LocalModel, ReasoningStaysOutOfTheAnswer) {
+  LocalModelOptions o = tiny_options(false);
+  o.chat_template = llama_template("deepseek-ai-DeepSeek-R1-Distill-Qwen-32B.jinja");
+  ASSERT_FALSE(o.chat_template.empty());
+  LocalModel m(o);
+  ChatRequest r = ask("Hi.", 1, 10);
+  std::string streamed;
+  r.on_text = [&](std::string_view p) { streamed += p; };
+  const ChatResult res = m.chat(r);
+  EXPECT_EQ(res.finish, FinishReason::length);
+  EXPECT_FALSE(res.reasoning.empty());
+  EXPECT_EQ(res.text, "");
+  EXPECT_EQ(streamed, "");
 }
 
 }  // namespace

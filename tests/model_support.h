@@ -25,7 +25,8 @@ namespace lingbi::test {
 
 inline std::filesystem::path env_path(const char* name) {
   const char* v = std::getenv(name);
-  if (v == nullptr || *v == 0) throw std::runtime_error(std::string("environment variable ") + name + " is not set (run through ctest)");
+  if (v == nullptr || *v == 0)
+    throw std::runtime_error(std::string("environment variable ") + name + " is not set (run through ctest)");
   return v;
 }
 
@@ -51,7 +52,8 @@ inline long http_get_status(const std::string& url) {
   CURL* c = curl_easy_init();
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 1000L);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, +[](char*, size_t s, size_t n, void*) { return s * n; });
+  curl_easy_setopt(
+      c, CURLOPT_WRITEFUNCTION, +[](char*, size_t s, size_t n, void*) { return s * n; });
   long status = 0;
   if (curl_easy_perform(c) == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   curl_easy_cleanup(c);
@@ -63,9 +65,21 @@ class LlamaServer {
  public:
   explicit LlamaServer(std::vector<std::string> extra = {}) : port_(free_port()) {
     const auto models = tiny_models();
-    std::vector<std::string> args = {(bin_dir() / "llama-server").string(), "-m", (models / "llm.gguf").string(),
-                                     "--mmproj", (models / "mmproj.gguf").string(), "--host", "127.0.0.1",
-                                     "--port", std::to_string(port_), "-c", "4096", "-np", "1", "-t", "1",
+    std::vector<std::string> args = {(bin_dir() / "llama-server").string(),
+                                     "-m",
+                                     (models / "llm.gguf").string(),
+                                     "--mmproj",
+                                     (models / "mmproj.gguf").string(),
+                                     "--host",
+                                     "127.0.0.1",
+                                     "--port",
+                                     std::to_string(port_),
+                                     "-c",
+                                     "4096",
+                                     "-np",
+                                     "1",
+                                     "-t",
+                                     "1",
                                      "--no-warmup"};
     args.insert(args.end(), extra.begin(), extra.end());
     log_ = std::filesystem::temp_directory_path() / ("lingbi-llama-server-" + std::to_string(port_) + ".log");
@@ -98,7 +112,8 @@ class LlamaServer {
     if (pid_ > 0) {
       kill(pid_, SIGTERM);
       int st = 0;
-      for (int i = 0; i < 50 && waitpid(pid_, &st, WNOHANG) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      for (int i = 0; i < 50 && waitpid(pid_, &st, WNOHANG) == 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
       if (waitpid(pid_, &st, WNOHANG) == 0) {
         kill(pid_, SIGKILL);
         waitpid(pid_, &st, 0);

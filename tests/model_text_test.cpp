@@ -20,15 +20,16 @@ TEST(TextStream, HoldsBackPartialStopStringsAndIncompleteUtf8) {
   EXPECT_EQ(safe_prefix_length("hello", {"STOP"}), 5u);
   const std::string e_acute = "caf\xC3\xA9";
   EXPECT_EQ(safe_prefix_length(e_acute, {}), 5u);
-  EXPECT_EQ(safe_prefix_length(e_acute.substr(0, 4), {}), 3u);            // half of é
-  EXPECT_EQ(safe_prefix_length("\xE6\x97", {}), 0u);                       // 2 of 3 bytes of 日
-  EXPECT_EQ(safe_prefix_length("a\xF0\x9F\x98\x80", {}), 5u);             // a whole emoji
+  EXPECT_EQ(safe_prefix_length(e_acute.substr(0, 4), {}), 3u);  // half of é
+  EXPECT_EQ(safe_prefix_length("\xE6\x97", {}), 0u);            // 2 of 3 bytes of 日
+  EXPECT_EQ(safe_prefix_length("a\xF0\x9F\x98\x80", {}), 5u);   // a whole emoji
 }
 
 TEST(SseReader, SplitsEventsAcrossArbitraryChunks) {
   std::vector<std::string> got;
   SseReader r([&](const std::string& d) { got.push_back(d); });
-  const std::string stream = ": comment\r\ndata: {\"a\":1}\r\n\r\nevent: x\ndata: line1\ndata: line2\n\ndata:[DONE]\n\n";
+  const std::string stream =
+      ": comment\r\ndata: {\"a\":1}\r\n\r\nevent: x\ndata: line1\ndata: line2\n\ndata:[DONE]\n\n";
   for (char c : stream) r.feed(std::string_view(&c, 1));
   r.finish();
   ASSERT_EQ(got.size(), 3u);
@@ -40,7 +41,7 @@ TEST(SseReader, SplitsEventsAcrossArbitraryChunks) {
 TEST(KvPrefix, KeepsTheCommonPrefixButNeverAPartialImageOrTheWholePrompt) {
   const PositionKeys cached = {1, 2, 3, 4, 5, 6};
   EXPECT_EQ(reusable_prefix(cached, {1, 2, 3, 9, 9}, {}), 3u);
-  EXPECT_EQ(reusable_prefix(cached, {1, 2, 3, 4, 5, 6}, {}), 5u);  // one position left for logits
+  EXPECT_EQ(reusable_prefix(cached, {1, 2, 3, 4, 5, 6}, {}), 5u);           // one position left for logits
   EXPECT_EQ(reusable_prefix(cached, {1, 2, 3, 4, 7, 7, 7}, {{2, 5}}), 2u);  // image at [2,5) differs inside
   EXPECT_EQ(reusable_prefix(cached, {1, 2, 3, 4, 5, 6, 7}, {{2, 5}}), 6u);  // image kept whole
   EXPECT_EQ(reusable_prefix({}, {1, 2}, {}), 0u);

@@ -19,6 +19,8 @@ struct LocalModelOptions {
   int threads = 0;               // -t: CPU threads (0: all hardware threads, at most 8)
   int gpu_layers = 0;            // -ngl: layers offloaded to a GPU, when the build has one
   std::optional<uint32_t> seed;  // --seed: default seed for requests that set none
+  int image_cache = 32;          // image embeddings kept for reuse (oldest dropped first); 0: none
+  std::string chat_template;     // a Jinja chat template to use instead of the GGUF's own; empty: the GGUF's
   bool verbose = false;          // let llama.cpp log to stderr (it is quiet otherwise)
 };
 
@@ -28,8 +30,8 @@ struct LocalModelOptions {
 //  - KV prefix reuse: a request whose prompt starts like the tokens already in the KV cache (the
 //    previous request's prompt and answer) evaluates only the differing suffix; the result
 //    reports the reused tokens.
-//  - Image-embedding cache: an image already encoded by this LocalModel (same bytes) is not
-//    encoded again.
+//  - Image-embedding cache: an image already encoded by this LocalModel (same bytes, by SHA-256)
+//    is not encoded again; the last `image_cache` embeddings are kept.
 //  - Reasoning blocks (<think>...</think> in templates that have them) go to
 //    ChatResult::reasoning, not to the answer.
 //  - Threading: one LocalModel serves one request at a time. chat() may be called from several

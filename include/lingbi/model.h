@@ -18,12 +18,14 @@ namespace lingbi {
 struct ContentPart {
   enum class Kind { text, image_file, image_bytes };
   Kind kind = Kind::text;
-  std::string text;              // Kind::text
-  std::filesystem::path path;    // Kind::image_file
-  std::string bytes;             // Kind::image_bytes (the encoded file's bytes)
+  std::string text;            // Kind::text
+  std::filesystem::path path;  // Kind::image_file
+  std::string bytes;           // Kind::image_bytes (the encoded file's bytes)
 
   static ContentPart of_text(std::string t) { return {Kind::text, std::move(t), {}, {}}; }
-  static ContentPart of_image_file(std::filesystem::path p) { return {Kind::image_file, {}, std::move(p), {}}; }
+  static ContentPart of_image_file(std::filesystem::path p) {
+    return {Kind::image_file, {}, std::move(p), {}};
+  }
   static ContentPart of_image_bytes(std::string b) { return {Kind::image_bytes, {}, {}, std::move(b)}; }
   bool is_image() const { return kind != Kind::text; }
 };
@@ -39,19 +41,21 @@ struct Message {
 
   static Message system(std::string text) { return {Role::system, {ContentPart::of_text(std::move(text))}}; }
   static Message user(std::string text) { return {Role::user, {ContentPart::of_text(std::move(text))}}; }
-  static Message assistant(std::string text) { return {Role::assistant, {ContentPart::of_text(std::move(text))}}; }
+  static Message assistant(std::string text) {
+    return {Role::assistant, {ContentPart::of_text(std::move(text))}};
+  }
 };
 
 // Sampling settings, named as llama.cpp names them. Defaults are llama.cpp's.
 struct Sampling {
-  float temperature = 0.8f;      // <= 0: greedy
-  float top_p = 0.95f;           // 1: off
-  int top_k = 40;                // <= 0: off
-  float min_p = 0.05f;           // 0: off
-  float repeat_penalty = 1.0f;   // 1: off
-  std::optional<uint32_t> seed;  // unset: a fresh random seed per request
-  int max_tokens = 512;          // generated tokens at most (finish reason `length` when reached)
-  std::vector<std::string> stop; // generation ends before the first occurrence of any of these
+  float temperature = 0.8f;       // <= 0: greedy
+  float top_p = 0.95f;            // 1: off
+  int top_k = 40;                 // <= 0: off
+  float min_p = 0.05f;            // 0: off
+  float repeat_penalty = 1.0f;    // 1: off
+  std::optional<uint32_t> seed;   // unset: a fresh random seed per request
+  int max_tokens = 512;           // generated tokens at most (finish reason `length` when reached)
+  std::vector<std::string> stop;  // generation ends before the first occurrence of any of these
 };
 
 struct ChatRequest {
@@ -59,7 +63,9 @@ struct ChatRequest {
   Sampling sampling;
   // A JSON schema (as JSON text) the answer must satisfy; empty: free text. LocalModel constrains
   // decoding with a grammar made from it; RemoteModel sends it as response_format and validates
-  // the reply. Either way a result that comes back parses and validates, or chat() throws.
+  // the reply. Either way an answer that ends with FinishReason::stop parses and validates, or
+  // chat() throws (unless stop strings were given: they may cut the JSON short on purpose).
+  // Answers ending with `length` or `cancelled` may be incomplete JSON.
   std::string json_schema;
   // Receives the answer as it is generated, piece by piece; the pieces concatenate to
   // ChatResult::text. Reasoning is not streamed. Called on the thread that called chat().

@@ -13,12 +13,12 @@ struct RemoteModelOptions {
   // --endpoint: the server's base URL ("http://127.0.0.1:8080" or ".../v1"); requests go to
   // <base>/v1/chat/completions. A URL already ending in /chat/completions is used as it is.
   std::string endpoint;
-  std::string model;               // --api-model: the "model" field; empty: not sent
-  std::string api_key;             // --api-key: sent as "Authorization: Bearer <key>"; empty: none
-  double connect_timeout_s = 10;   // per attempt
-  double read_timeout_s = 300;     // longest silence from the server before giving up
-  int retries = 2;                 // extra attempts after a connection error or a 5xx
-  double backoff_s = 0.5;          // wait before the first retry; doubles for each next one
+  std::string model;              // --api-model: the "model" field; empty: not sent
+  std::string api_key;            // --api-key: sent as "Authorization: Bearer <key>"; empty: none
+  double connect_timeout_s = 10;  // per attempt
+  double read_timeout_s = 300;    // longest silence from the server before giving up
+  int retries = 2;                // extra attempts after a connection error or a 5xx
+  double backoff_s = 0.5;         // wait before the first retry; doubles for each next one
 };
 
 // Streams answers from the server (server-sent events). Sends images as base64 data URLs and a

@@ -25,13 +25,15 @@ void check_gguf_file(const std::filesystem::path& path, const std::string& what)
   char magic[4] = {};
   std::ifstream in(path, std::ios::binary);
   if (!in.read(magic, 4) || std::string(magic, 4) != "GGUF") {
-    throw Error(what + " file " + path.string() + " is not a GGUF file (it does not start with 'GGUF'): pass a " +
+    throw Error(what + " file " + path.string() +
+                " is not a GGUF file (it does not start with 'GGUF'): pass a " +
                 "model converted to GGUF, e.g. with llama.cpp's convert_hf_to_gguf.py");
   }
   gguf_init_params params{true, nullptr};
   std::unique_ptr<gguf_context, GgufFree> ctx(gguf_init_from_file(path.c_str(), params));
   if (!ctx) {
-    throw Error(what + " file " + path.string() + " has a damaged or truncated GGUF header: download or convert it again");
+    throw Error(what + " file " + path.string() +
+                " has a damaged or truncated GGUF header: download or convert it again");
   }
   size_t need = gguf_get_data_offset(ctx.get());
   for (int64_t i = 0; i < gguf_get_n_tensors(ctx.get()); ++i) {

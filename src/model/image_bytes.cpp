@@ -21,7 +21,9 @@ std::string image_bytes(const ContentPart& part) {
 }
 
 std::string image_mime_type(const std::string& b) {
-  auto starts = [&](std::string_view p) { return b.size() >= p.size() && std::string_view(b).substr(0, p.size()) == p; };
+  auto starts = [&](std::string_view p) {
+    return b.size() >= p.size() && std::string_view(b).substr(0, p.size()) == p;
+  };
   if (starts("\x89PNG")) return "image/png";
   if (starts("\xFF\xD8\xFF")) return "image/jpeg";
   if (starts("GIF8")) return "image/gif";

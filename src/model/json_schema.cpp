@@ -18,7 +18,10 @@ bool has_type(const json& v, const std::string& t) {
   if (t == "object") return v.is_object();
   if (t == "array") return v.is_array();
   if (t == "string") return v.is_string();
-  if (t == "integer") return v.is_number_integer() || (v.is_number_float() && v.get<double>() == static_cast<double>(static_cast<long long>(v.get<double>())));
+  if (t == "integer")
+    return v.is_number_integer() ||
+           (v.is_number_float() &&
+            v.get<double>() == static_cast<double>(static_cast<long long>(v.get<double>())));
   if (t == "number") return v.is_number();
   if (t == "boolean") return v.is_boolean();
   if (t == "null") return v.is_null();
@@ -31,9 +34,12 @@ std::string check(const json& schema, const json& v, const std::string& at) {
   if (schema.contains("type")) {
     const json& t = schema["type"];
     bool ok = false;
-    if (t.is_string()) ok = has_type(v, t.get<std::string>());
-    else if (t.is_array()) for (const auto& x : t) ok = ok || (x.is_string() && has_type(v, x.get<std::string>()));
-    else ok = true;
+    if (t.is_string())
+      ok = has_type(v, t.get<std::string>());
+    else if (t.is_array())
+      for (const auto& x : t) ok = ok || (x.is_string() && has_type(v, x.get<std::string>()));
+    else
+      ok = true;
     if (!ok) return where + ": expected " + t.dump() + ", found " + v.dump();
   }
   if (schema.contains("enum") && schema["enum"].is_array()) {
@@ -50,10 +56,14 @@ std::string check(const json& schema, const json& v, const std::string& at) {
       return true;
     };
     double b = 0;
-    if (num("minimum", b) && x < b) return where + ": " + v.dump() + " is below minimum " + schema["minimum"].dump();
-    if (num("maximum", b) && x > b) return where + ": " + v.dump() + " is above maximum " + schema["maximum"].dump();
-    if (num("exclusiveMinimum", b) && x <= b) return where + ": " + v.dump() + " is not above " + schema["exclusiveMinimum"].dump();
-    if (num("exclusiveMaximum", b) && x >= b) return where + ": " + v.dump() + " is not below " + schema["exclusiveMaximum"].dump();
+    if (num("minimum", b) && x < b)
+      return where + ": " + v.dump() + " is below minimum " + schema["minimum"].dump();
+    if (num("maximum", b) && x > b)
+      return where + ": " + v.dump() + " is above maximum " + schema["maximum"].dump();
+    if (num("exclusiveMinimum", b) && x <= b)
+      return where + ": " + v.dump() + " is not above " + schema["exclusiveMinimum"].dump();
+    if (num("exclusiveMaximum", b) && x >= b)
+      return where + ": " + v.dump() + " is not below " + schema["exclusiveMaximum"].dump();
   }
   if (v.is_string()) {
     const size_t n = code_points(v.get<std::string>());
@@ -77,7 +87,8 @@ std::string check(const json& schema, const json& v, const std::string& at) {
   if (v.is_object()) {
     if (schema.contains("required") && schema["required"].is_array()) {
       for (const auto& r : schema["required"]) {
-        if (r.is_string() && !v.contains(r.get<std::string>())) return where + ": missing required property " + r.dump();
+        if (r.is_string() && !v.contains(r.get<std::string>()))
+          return where + ": missing required property " + r.dump();
       }
     }
     const json props = schema.value("properties", json::object());
@@ -114,7 +125,8 @@ nlohmann::json parse_and_validate(const std::string& schema_text, const std::str
   }
   const std::string violation = json_schema_violation(schema, value);
   if (!violation.empty()) {
-    throw Error("the model's reply does not satisfy the JSON schema: " + violation + "; reply was: " + text.substr(0, 200));
+    throw Error("the model's reply does not satisfy the JSON schema: " + violation +
+                "; reply was: " + text.substr(0, 200));
   }
   return value;
 }

@@ -4,8 +4,8 @@
 #include <memory>
 
 #include "llama.h"
-#include "mtmd.h"
 #include "mtmd-helper.h"
+#include "mtmd.h"
 #include "sampling.h"
 
 namespace lingbi::model_detail {

@@ -58,7 +58,8 @@ json message_json(const Message& m) {
       const std::string bytes = image_bytes(p);
       const std::string mime = image_mime_type(bytes);
       if (mime == "application/octet-stream") {
-        throw Error(image_label(p) + " could not be decoded as an image (supported: PNG, JPEG, GIF, WEBP, BMP)");
+        throw Error(image_label(p) +
+                    " could not be decoded as an image (supported: PNG, JPEG, GIF, WEBP, BMP)");
       }
       const std::string url = "data:" + mime + ";base64," + base64_encode(bytes);
       parts.push_back({{"type", "image_url"}, {"image_url", {{"url", url}}}});
@@ -208,14 +209,19 @@ RemoteModel::RemoteModel(RemoteModelOptions options) : options_(std::move(option
     throw Error("endpoint '" + base + "' is not an http:// or https:// URL (e.g. http://127.0.0.1:8080)");
   }
   while (!base.empty() && base.back() == '/') base.pop_back();
-  if (base.size() >= 17 && base.compare(base.size() - 17, 17, "/chat/completions") == 0) url_ = base;
-  else if (base.size() >= 3 && base.compare(base.size() - 3, 3, "/v1") == 0) url_ = base + "/chat/completions";
-  else url_ = base + "/v1/chat/completions";
+  if (base.size() >= 17 && base.compare(base.size() - 17, 17, "/chat/completions") == 0)
+    url_ = base;
+  else if (base.size() >= 3 && base.compare(base.size() - 3, 3, "/v1") == 0)
+    url_ = base + "/chat/completions";
+  else
+    url_ = base + "/v1/chat/completions";
 }
 
 RemoteModel::~RemoteModel() = default;
 
-std::string RemoteModel::describe() const { return "remote " + url_ + (options_.model.empty() ? "" : " (" + options_.model + ")"); }
+std::string RemoteModel::describe() const {
+  return "remote " + url_ + (options_.model.empty() ? "" : " (" + options_.model + ")");
+}
 
 ChatResult RemoteModel::chat(const ChatRequest& req) {
   const std::string body = request_body(req, options_).dump();
@@ -223,7 +229,8 @@ ChatResult RemoteModel::chat(const ChatRequest& req) {
   {
     curl_slist* h = curl_slist_append(nullptr, "Content-Type: application/json");
     h = curl_slist_append(h, "Accept: text/event-stream");
-    if (!options_.api_key.empty()) h = curl_slist_append(h, ("Authorization: Bearer " + options_.api_key).c_str());
+    if (!options_.api_key.empty())
+      h = curl_slist_append(h, ("Authorization: Bearer " + options_.api_key).c_str());
     headers.reset(h);
   }
   std::string last_problem;
@@ -254,7 +261,8 @@ ChatResult RemoteModel::chat(const ChatRequest& req) {
     curl_easy_setopt(easy.get(), CURLOPT_WRITEDATA, &a);
     curl_easy_setopt(easy.get(), CURLOPT_ERRORBUFFER, curl_error);
     curl_easy_setopt(easy.get(), CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(easy.get(), CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout_s * 1000));
+    curl_easy_setopt(easy.get(), CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(options_.connect_timeout_s * 1000));
     curl_multi_add_handle(multi.get(), easy.get());
 
     a.start = a.last_data = Clock::now();
@@ -287,7 +295,8 @@ ChatResult RemoteModel::chat(const ChatRequest& req) {
       return a.result;
     }
     if (outcome == Outcome::timed_out) {
-      last_problem = "no data from " + url_ + " for " + std::to_string(options_.read_timeout_s) + " s (read timeout)";
+      last_problem =
+          "no data from " + url_ + " for " + std::to_string(options_.read_timeout_s) + " s (read timeout)";
       if (a.streamed_any) throw Error(last_problem + " in the middle of an answer");
       continue;
     }
@@ -298,13 +307,14 @@ ChatResult RemoteModel::chat(const ChatRequest& req) {
     }
     if (a.status >= 400 && a.status < 500) {
       std::string hint = a.status == 401 || a.status == 403 ? " (check --api-key)"
-                         : a.status == 404                 ? " (check --endpoint and --api-model)"
-                                                           : "";
+                         : a.status == 404                  ? " (check --endpoint and --api-model)"
+                                                            : "";
       throw Error("server " + url_ + " answered HTTP " + std::to_string(a.status) + hint + ": " +
                   server_message(a.error_body));
     }
     if (a.status >= 500) {
-      last_problem = "server " + url_ + " answered HTTP " + std::to_string(a.status) + ": " + server_message(a.error_body);
+      last_problem = "server " + url_ + " answered HTTP " + std::to_string(a.status) + ": " +
+                     server_message(a.error_body);
       continue;
     }
     a.sse.finish();
@@ -313,7 +323,8 @@ ChatResult RemoteModel::chat(const ChatRequest& req) {
       // Not an event stream: perhaps a server that ignores "stream"; read it as one JSON reply.
       a.on_event(a.raw_body);
       if (a.finish_reason.empty() && a.result.text.empty()) {
-        throw Error("server " + url_ + " sent a reply that is neither an event stream nor a chat completion: " +
+        throw Error("server " + url_ +
+                    " sent a reply that is neither an event stream nor a chat completion: " +
                     a.raw_body.substr(0, 200));
       }
     }
@@ -321,12 +332,13 @@ ChatResult RemoteModel::chat(const ChatRequest& req) {
     if (a.result.prompt_ms == 0) a.result.prompt_ms = ms_between(a.start, a.saw_first ? a.first_token : end);
     if (a.result.generation_ms == 0 && a.saw_first) a.result.generation_ms = ms_between(a.first_token, end);
     a.result.finish = a.finish_reason == "length" ? FinishReason::length : FinishReason::stop;
-    if (!req.json_schema.empty() && a.result.finish == FinishReason::stop) {
+    if (!req.json_schema.empty() && a.result.finish == FinishReason::stop && req.sampling.stop.empty()) {
       parse_and_validate(req.json_schema, a.result.text);
     }
     return a.result;
   }
-  throw Error(last_problem + " (gave up after " + std::to_string(options_.retries + 1) + " attempts; is the server running?)");
+  throw Error(last_problem + " (gave up after " + std::to_string(options_.retries + 1) +
+              " attempts; is the server running?)");
 }
 
 }  // namespace lingbi

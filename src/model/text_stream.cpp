@@ -20,7 +20,11 @@ size_t incomplete_utf8_tail(std::string_view text) {
   for (size_t back = 1; back <= std::min<size_t>(4, text.size()); ++back) {
     const auto c = static_cast<unsigned char>(text[text.size() - back]);
     if ((c & 0xC0) == 0x80) continue;  // continuation byte: look further back
-    size_t need = (c & 0x80) == 0 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
+    size_t need = (c & 0x80) == 0      ? 1
+                  : (c & 0xE0) == 0xC0 ? 2
+                  : (c & 0xF0) == 0xE0 ? 3
+                  : (c & 0xF8) == 0xF0 ? 4
+                                       : 1;
     return need > back ? back : 0;
   }
   return 0;

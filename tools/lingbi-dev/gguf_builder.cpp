@@ -8,10 +8,12 @@ GgufBuilder::GgufBuilder(uint64_t seed, size_t data_bytes) : rng_(seed) {
   ggml_init_params params{data_bytes + 1024 * ggml_tensor_overhead(), nullptr, false};
   ggml_.reset(ggml_init(params));
   gguf_.reset(gguf_init_empty());
-  if (!ggml_ || !gguf_) throw Error("cannot allocate " + std::to_string(data_bytes) + " bytes for a tiny model");
+  if (!ggml_ || !gguf_)
+    throw Error("cannot allocate " + std::to_string(data_bytes) + " bytes for a tiny model");
 }
 
-void GgufBuilder::add(const std::string& name, std::vector<int64_t> ne, float scale, float fill, ggml_type type) {
+void GgufBuilder::add(const std::string& name, std::vector<int64_t> ne, float scale, float fill,
+                      ggml_type type) {
   ne.resize(4, 1);
   ggml_tensor* t = ggml_new_tensor_4d(ggml_.get(), type, ne[0], ne[1], ne[2], ne[3]);
   ggml_set_name(t, name.c_str());

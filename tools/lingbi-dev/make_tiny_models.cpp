@@ -27,8 +27,8 @@ void run(const Options& o) {
   write_tiny_llm(dir / "llm.gguf", o.vocab, o.seed);
   write_tiny_mmproj(dir / "mmproj.gguf", o.seed + 1);
   write_tiny_clip(dir, static_cast<uint32_t>(o.seed + 2));
-  std::printf("wrote %s, %s, %s and %s\n", (dir / "llm.gguf").c_str(), (dir / "mmproj.gguf").c_str(),
-              (dir / "clip-hf").c_str(), (dir / "clip.gguf").c_str());
+  write_test_image(dir / "image.png");
+  std::printf("wrote llm.gguf, mmproj.gguf, clip-hf/, clip.gguf and image.png in %s\n", dir.c_str());
 }
 
 }  // namespace
@@ -38,9 +38,10 @@ void add_make_tiny_models_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("make-tiny-models",
                                  "Write tiny random-weight test models into DIR: llm.gguf (qwen2 with the real "
                                  "Qwen2 tokenizer and chat template), mmproj.gguf (LLaVA-style mlp projector), clip-hf/ "
-                                 "(a Hugging Face CLIP folder) and clip.gguf (that folder converted)");
+                                 "(a Hugging Face CLIP folder), clip.gguf (that folder converted) and image.png (a small test image)");
   cmd->add_option("dir", o->dir, "Output directory (created if missing)")->required();
-  cmd->add_option("--seed", o->seed, "Seed of the random weights (same seed, same bytes)")->capture_default_str();
+  cmd->add_option("--seed", o->seed, "Seed of the random weights (same seed, same bytes)")
+      ->capture_default_str();
   cmd->add_option("--vocab", o->vocab, "Tokenizer-only GGUF to copy the tokenizer and chat template from")
       ->capture_default_str();
   cmd->callback([o] { run(*o); });

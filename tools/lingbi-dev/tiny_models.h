@@ -27,6 +27,9 @@ void write_tiny_llm(const std::filesystem::path& path, const std::filesystem::pa
 // text model of that width. Each image becomes 16 tokens. Deterministic for a seed.
 void write_tiny_mmproj(const std::filesystem::path& path, uint64_t seed, uint32_t text_embedding = 64);
 
+// Writes `path`: a PNG of width x height pixels (a colour gradient) for tests that need an image file.
+void write_test_image(const std::filesystem::path& path, int width = 48, int height = 32);
+
 // Image tokens per image of the projector write_tiny_mmproj writes.
 inline constexpr int kTinyMmprojImageTokens = 16;
 

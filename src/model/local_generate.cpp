@@ -1,0 +1,126 @@
+// LocalModel: sampling (with the schema's grammar), stop strings, streaming of the answer without
+// its reasoning, and cancellation.
+#include <algorithm>
+#include <random>
+
+#include "common.h"
+#include "lingbi/error.h"
+#include "lingbi/json_schema.h"
+#include "local_model_impl.h"
+#include "text_stream.h"
+
+namespace lingbi {
+
+using namespace model_detail;
+
+SamplerPtr LocalModel::Impl::make_sampler(const ChatRequest& req, const Prompt& p) {
+  common_params_sampling sp;
+  const Sampling& s = req.sampling;
+  std::optional<uint32_t> seed = s.seed ? s.seed : options.seed;
+  sp.seed = seed ? *seed : static_cast<uint32_t>(std::random_device{}());
+  sp.temp = s.temperature;
+  sp.top_k = s.top_k;
+  sp.top_p = s.top_p;
+  sp.min_p = s.min_p;
+  sp.penalty_repeat = s.repeat_penalty;
+  sp.no_perf = true;
+  if (!p.chat.grammar.empty()) {
+    sp.grammar = common_grammar(COMMON_GRAMMAR_TYPE_OUTPUT_FORMAT, p.chat.grammar);
+    sp.grammar_lazy = p.chat.grammar_lazy;
+    sp.grammar_triggers = p.chat.grammar_triggers;
+    sp.generation_prompt = p.chat.generation_prompt;
+    for (const auto& t : p.chat.preserved_tokens) {
+      auto ids = common_tokenize(vocab, t, false, true);
+      if (ids.size() == 1) sp.preserved_tokens.insert(ids[0]);
+    }
+  }
+  try {
+    SamplerPtr smpl(common_sampler_init(model.get(), sp));
+    if (!smpl) throw Error("cannot set up sampling (the JSON schema's grammar was rejected)");
+    return smpl;
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw Error(std::string("cannot set up sampling for the JSON schema: ") + e.what());
+  }
+}
+
+void LocalModel::Impl::generate(const ChatRequest& req, const Prompt& p, ChatResult& result) {
+  const auto t0 = std::chrono::steady_clock::now();
+  SamplerPtr smpl = make_sampler(req, p);
+  std::vector<std::string> stops = req.sampling.stop;
+  stops.insert(stops.end(), p.chat.additional_stops.begin(), p.chat.additional_stops.end());
+
+  common_chat_parser_params parse_params(p.chat);
+  parse_params.reasoning_format = COMMON_REASONING_FORMAT_DEEPSEEK;
+  if (!p.chat.parser.empty()) parse_params.parser.load(p.chat.parser);
+  auto parse = [&](const std::string& raw, bool partial) {
+    try {
+      return common_chat_parse(raw, partial, parse_params);
+    } catch (const std::exception&) {
+      common_chat_msg m;
+      m.content = raw;
+      return m;
+    }
+  };
+
+  std::string raw, emitted;
+  auto stream = [&](const std::string& content) {
+    if (!req.on_text || content.size() <= emitted.size() || content.compare(0, emitted.size(), emitted) != 0)
+      return;
+    const std::string piece = content.substr(emitted.size());
+    emitted = content;
+    req.on_text(piece);
+  };
+
+  result.finish = FinishReason::length;
+  llama_batch batch = llama_batch_init(1, 0, 1);
+  const int max_tokens = std::max(0, req.sampling.max_tokens);
+  while (result.tokens.generated < max_tokens) {
+    if (req.cancel && req.cancel->load()) {
+      result.finish = FinishReason::cancelled;
+      break;
+    }
+    if (static_cast<int>(cached.size()) >= n_ctx) break;  // context full: length
+    const llama_token tok = common_sampler_sample(smpl.get(), ctx.get(), -1);
+    common_sampler_accept(smpl.get(), tok, true);
+    if (llama_vocab_is_eog(vocab, tok)) {
+      result.finish = FinishReason::stop;
+      break;
+    }
+    ++result.tokens.generated;
+    raw += common_token_to_piece(ctx.get(), tok, false);
+    const size_t stop_at = find_stop(raw, stops);
+    if (stop_at != std::string::npos) {
+      raw.resize(stop_at);
+      result.finish = FinishReason::stop;
+      break;
+    }
+    if (req.on_text) stream(parse(raw.substr(0, safe_prefix_length(raw, stops)), true).content);
+    if (result.tokens.generated >= max_tokens) break;
+    common_batch_clear(batch);
+    common_batch_add(batch, tok, static_cast<llama_pos>(cached.size()), {0}, true);
+    const int rc = llama_decode(ctx.get(), batch);
+    if (rc == 2) {
+      result.finish = FinishReason::cancelled;
+      break;
+    }
+    if (rc != 0) {
+      llama_batch_free(batch);
+      throw Error("llama.cpp failed to evaluate a generated token (error " + std::to_string(rc) + ")");
+    }
+    cached.push_back(static_cast<uint64_t>(tok));
+  }
+  llama_batch_free(batch);
+  common_chat_msg msg = parse(raw, result.finish == FinishReason::cancelled);
+  if (req.on_text) stream(msg.content);
+  result.text = req.on_text && msg.content.compare(0, emitted.size(), emitted) != 0 ? emitted : msg.content;
+  result.reasoning = msg.reasoning_content;
+  result.generation_ms = ms_since(t0);
+  // The grammar makes this hold; checked anyway so both backends keep the same promise.
+  if (!req.json_schema.empty() && result.finish == FinishReason::stop && req.sampling.stop.empty()) {
+    parse_and_validate(req.json_schema, result.text);
+  }
+}
+
+}  // namespace lingbi
