@@ -1,15 +1,14 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """PyTorch CPU baseline for bench_clip, side by side in one run, on the same weights and threads.
 
 Reads the ViT-B/32 random-weight folder that bench_clip writes (LINGBI_BENCH_CLIP_DIR, default
 /tmp/lingbi-bench-clip/vit-b32-hf), runs CLIP's vision tower in plain PyTorch (fp32, inference
 mode), then runs build/bin/bench_clip and prints both and their ratio. Needs Debian's python3-torch,
 installed by hand for the bench only (never by setup or CI):  apt-get install python3-torch
-Usage: bench/clip_torch_baseline.py [--threads 2] [--bench build/bin/bench_clip]
+Usage (Debian's interpreter, where python3-torch lives): /usr/bin/python3 bench/clip_torch_baseline.py [--threads 2] [--bench build/bin/bench_clip]
 """
 import argparse, json, os, struct, subprocess, sys, time
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -24,7 +23,7 @@ def load_safetensors(path):
         if name == "__metadata__" or t["dtype"] != "F32":
             continue
         b, e = t["data_offsets"]
-        out[name] = torch.from_numpy(np.frombuffer(data[b:e], dtype=np.float32).reshape(t["shape"]).copy())
+        out[name] = torch.frombuffer(bytearray(data[b:e]), dtype=torch.float32).reshape(t["shape"])
     return out
 
 
