@@ -85,6 +85,15 @@ TEST_F(ClipImageTest, DownscaleIsBicubicAntialiased) {
   EXPECT_GT(hi, expected(p, 0, 200));
 }
 
+TEST_F(ClipImageTest, SmallImagesAreUpscaled) {
+  // 8x4 constant image: the short side goes 4 -> 32, the long side 8 -> 64, then the centre crop.
+  const ClipImage im = clip_image_from_vips(make(8, 4, [](int, int, int c) { return 60 + 40 * c; }), p);
+  ASSERT_EQ(im.size, 32);
+  for (int c = 0; c < 3; ++c) EXPECT_NEAR(at(im, c, 31, 0), expected(p, c, 60 + 40 * c), 1e-5);
+  const ClipImage one = clip_image_from_vips(make(1, 1, [](int, int, int) { return 9; }), p);
+  EXPECT_NEAR(at(one, 2, 16, 16), expected(p, 2, 9), 1e-5);
+}
+
 TEST_F(ClipImageTest, ExifOrientationIsApplied) {
   test::TempDir dir;
   auto f = [](int x, int y, int c) { return c == 0 ? 6 * x : c == 1 ? 5 * y : (x < 10 && y < 20) ? 255 : 0; };

@@ -109,6 +109,12 @@ TEST_P(ClipTokenizerTest, SpecialTokensInTextMapToTheirIds) {
   EXPECT_EQ(tok.encode("<|startoftext|>the"), (std::vector<int32_t>{S, S, 518, E}));
 }
 
+TEST_P(ClipTokenizerTest, InvalidUtf8IsReplacedNotFatal) {
+  // Each bad byte becomes U+FFFD (EF BF BD); all three bytes lie in 0xAE..0xFF: 0xEF -> 106 + 0x41 = 171,
+  // 0xBF -> 106 + 0x11 = 123, 0xBD -> 106 + 0x0F = 121. The two form one word (neither letter nor digit).
+  EXPECT_EQ(tok.encode("\xff\xfe"), (std::vector<int32_t>{S, 171, 123, 121, 171, 123, 121 + 256, E}));
+}
+
 INSTANTIATE_TEST_SUITE_P(MergesStoredOrFromIds, ClipTokenizerTest, ::testing::Values(true, false));
 
 TEST(ClipTokenizer, RejectsAVocabularyWithoutSpecialTokens) {
