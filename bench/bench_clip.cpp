@@ -1,11 +1,12 @@
 // CLIP image-embedding throughput at ViT-B/32 size (random weights): f32 and f16 weights, batch 1
 // and 16. Reports images/s and GFLOP/s (multiply-adds counted as 2 FLOPs) and the fraction of the
-// fp32 FMA peak given by LINGBI_PEAK_GFLOPS (FACTS.md: about 166 for 2 Zen 4 cores at 2.6 GHz).
+// fp32 FMA peak measured at start-up on the same threads (or LINGBI_PEAK_GFLOPS when set).
 // The weights are written to LINGBI_BENCH_CLIP_DIR (default /tmp/lingbi-bench-clip) so that
 // bench/clip_torch_baseline.py can run PyTorch on the very same model.
 //   build/bin/bench_clip --benchmark_min_time=2        (threads: LINGBI_THREADS, default 2)
 #include <benchmark/benchmark.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -14,6 +15,7 @@
 
 #include "lingbi/clip.h"
 #include "lingbi/clip_convert.h"
+#include "fma_peak.h"
 #include "tiny_clip.h"
 
 namespace {
@@ -74,8 +76,19 @@ double flops_per_image() {
   return 2 * 49 * kp * e + layers * block + 2 * e * 512;
 }
 
+double peak_gflops() {
+  static const double peak = [] {
+    const char* p = std::getenv("LINGBI_PEAK_GFLOPS");
+    const double g = p ? std::atof(p) : measure_fma_peak_gflops(threads(), 1.0);
+    std::fprintf(stderr, "fp32 FMA peak on %d threads: %.1f GFLOP/s%s\n", threads(), g, p ? " (LINGBI_PEAK_GFLOPS)" : " (measured)");
+    return g;
+  }();
+  return peak;
+}
+
 void run(benchmark::State& state, const std::string& type) {
   const int batch = int(state.range(0));
+  peak_gflops();
   auto& m = model(type, batch);
   std::mt19937 rng(1);
   std::normal_distribution<float> dist;
@@ -89,9 +102,7 @@ void run(benchmark::State& state, const std::string& type) {
   const double n = double(state.iterations()) * batch;
   state.counters["images/s"] = benchmark::Counter(n, benchmark::Counter::kIsRate);
   state.counters["GFLOP/s"] = benchmark::Counter(n * flops_per_image() / 1e9, benchmark::Counter::kIsRate);
-  const char* peak = std::getenv("LINGBI_PEAK_GFLOPS");
-  state.counters["peak_fraction"] =
-      benchmark::Counter(n * flops_per_image() / 1e9 / (peak ? std::atof(peak) : 166.0), benchmark::Counter::kIsRate);
+  state.counters["peak_fraction"] = benchmark::Counter(n * flops_per_image() / 1e9 / peak_gflops(), benchmark::Counter::kIsRate);
 }
 
 void BM_clip_vit_b32_f32(benchmark::State& s) { run(s, "f32"); }

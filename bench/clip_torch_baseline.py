@@ -84,7 +84,9 @@ def main():
     # bench_clip writes the weights on its first run; run it first so both use the same folder.
     res = subprocess.run([args.bench, "--benchmark_min_time=3", "--benchmark_format=json"], env=env,
                          check=True, capture_output=True, text=True)
-    ours = {b["name"].split("/real_time")[0]: b["images/s"] for b in json.loads(res.stdout)["benchmarks"]}
+    runs = json.loads(res.stdout)["benchmarks"]
+    ours = {b["name"].split("/real_time")[0]: b["images/s"] for b in runs}
+    peak = {b["name"].split("/real_time")[0]: b["peak_fraction"] for b in runs}
     torch.set_num_threads(args.threads)
     cfg = json.load(open(os.path.join(folder, "config.json")))["vision_config"]
     model = VisionTower(load_safetensors(os.path.join(folder, "model.safetensors")), cfg)
@@ -93,7 +95,10 @@ def main():
     for batch in (1, 16):
         t = time_torch(model, batch, cfg["image_size"])
         l = [ours.get(f"BM_clip_vit_b32_{ty}/{batch}", float("nan")) for ty in ("f32", "f16", "q8_0")]
-        print(f"{batch:>5} {t:>12.2f} {l[0]:>11.2f} {l[1]:>11.2f} {l[2]:>12.2f}  " + " ".join(f"{x / t:.2f}x" for x in l))
+        p = [peak.get(f"BM_clip_vit_b32_{ty}/{batch}", float("nan")) for ty in ("f32", "f16", "q8_0")]
+        print(f"{batch:>5} {t:>12.2f} {l[0]:>11.2f} {l[1]:>11.2f} {l[2]:>12.2f}  " + " ".join(f"{x / t:.2f}x" for x in l)
+              + "   of fp32 peak: " + " ".join(f"{x:.0%}" for x in p))
+    print(res.stderr.strip())
 
 
 if __name__ == "__main__":
