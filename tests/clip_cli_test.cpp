@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "clip/clip_fixture.h"
+#include "clip_fixture.h"
 #include "lingbi/clip.h"
 
 namespace lingbi {

@@ -6,8 +6,8 @@
 #include <functional>
 #include <random>
 
-#include "clip/clip_fixture.h"
-#include "clip/clip_reference.h"
+#include "clip_fixture.h"
+#include "clip_reference.h"
 #include "ggml.h"
 #include "gguf.h"
 #include "lingbi/clip.h"

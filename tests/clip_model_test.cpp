@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "clip/clip_fixture.h"
-#include "clip/clip_reference.h"
+#include "clip_fixture.h"
+#include "clip_reference.h"
 #include "lingbi/clip.h"
 #include "lingbi/clip_tokenizer.h"
 #include "lingbi/error.h"

@@ -11,7 +11,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "clip/clip_fixture.h"
+#include "clip_fixture.h"
 #include "lingbi/clip_tokenizer.h"
 #include "lingbi/error.h"
 
