@@ -74,31 +74,43 @@ def time_torch(model, batch, size, seconds=3.0):
         return n * batch / (time.perf_counter() - start)
 
 
+def run_lingbi(bench, env, batch):
+    res = subprocess.run([bench, f"--benchmark_filter=/{batch}/", "--benchmark_min_time=2",
+                          "--benchmark_format=json"], env=env, check=True, capture_output=True, text=True)
+    runs = json.loads(res.stdout)["benchmarks"]
+    return ({b["name"].split("/")[0].replace("BM_clip_vit_b32_", ""): (b["images/s"], b["peak_fraction"]) for b in runs},
+            res.stderr.strip())
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--bench", default="build/bin/bench_clip")
+    ap.add_argument("--rounds", type=int, default=2, help="alternating rounds; the best of each is kept")
     args = ap.parse_args()
     folder = os.path.join(os.environ.get("LINGBI_BENCH_CLIP_DIR", "/tmp/lingbi-bench-clip"), "vit-b32-hf")
     env = dict(os.environ, LINGBI_THREADS=str(args.threads))
     # bench_clip writes the weights on its first run; run it first so both use the same folder.
-    res = subprocess.run([args.bench, "--benchmark_min_time=3", "--benchmark_format=json"], env=env,
-                         check=True, capture_output=True, text=True)
-    runs = json.loads(res.stdout)["benchmarks"]
-    ours = {b["name"].split("/real_time")[0]: b["images/s"] for b in runs}
-    peak = {b["name"].split("/real_time")[0]: b["peak_fraction"] for b in runs}
+    run_lingbi(args.bench, env, 1)
     torch.set_num_threads(args.threads)
     cfg = json.load(open(os.path.join(folder, "config.json")))["vision_config"]
     model = VisionTower(load_safetensors(os.path.join(folder, "model.safetensors")), cfg)
-    print(f"threads {args.threads}, torch {torch.__version__}")
+    print(f"threads {args.threads}, torch {torch.__version__}; best of {args.rounds} alternating rounds")
     print(f"{'batch':>5} {'torch img/s':>12} {'lingbi f32':>11} {'lingbi f16':>11} {'lingbi q8_0':>12}  ratios to torch")
+    types = ("f32", "f16", "q8_0")
     for batch in (1, 16):
-        t = time_torch(model, batch, cfg["image_size"])
-        l = [ours.get(f"BM_clip_vit_b32_{ty}/{batch}", float("nan")) for ty in ("f32", "f16", "q8_0")]
-        p = [peak.get(f"BM_clip_vit_b32_{ty}/{batch}", float("nan")) for ty in ("f32", "f16", "q8_0")]
-        print(f"{batch:>5} {t:>12.2f} {l[0]:>11.2f} {l[1]:>11.2f} {l[2]:>12.2f}  " + " ".join(f"{x / t:.2f}x" for x in l)
-              + "   of fp32 peak: " + " ".join(f"{x:.0%}" for x in p))
-    print(res.stderr.strip())
+        best_t, best = 0.0, {ty: (0.0, 0.0) for ty in types}
+        for _ in range(args.rounds):
+            ours, peak_line = run_lingbi(args.bench, env, batch)
+            for ty in types:
+                if ours[ty][0] > best[ty][0]:
+                    best[ty] = ours[ty]
+            best_t = max(best_t, time_torch(model, batch, cfg["image_size"]))
+        l = [best[ty][0] for ty in types]
+        print(f"{batch:>5} {best_t:>12.2f} {l[0]:>11.2f} {l[1]:>11.2f} {l[2]:>12.2f}  "
+              + " ".join(f"{x / best_t:.2f}x" for x in l)
+              + "   of fp32 peak: " + " ".join(f"{best[ty][1]:.0%}" for ty in types))
+    print(peak_line)
 
 
 if __name__ == "__main__":
