@@ -65,7 +65,7 @@ void normalise(std::vector<float>& v) {
 
 class GgmlClipModel final : public ClipModel {
  public:
-  GgmlClipModel(const std::string& path, const ClipOptions& options) : options_(options) {
+  GgmlClipModel(const std::string& path, const ClipOptions& options) {
     ggml_backend_t cpu = ggml_backend_cpu_init();
     if (!cpu) throw Error("cannot start the ggml CPU backend");
     cpu_.reset(cpu);
@@ -233,7 +233,6 @@ class GgmlClipModel final : public ClipModel {
     return compute(g, out, {{tok, tokens.data()}, {pos, positions.data()}, {pool, pooled.data()}});
   }
 
-  ClipOptions options_;
   BackendPtr cpu_, device_;
   ClipWeights weights_;
   std::unique_ptr<ClipTokenizer> tokenizer_;
