@@ -15,18 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Appended to a copy of the page only: after load, it writes how many pictures decoded.
-constexpr const char* kProbe = R"(<script>
-window.addEventListener('load', () => {
-  const all = Array.from(document.images);
-  const ok = all.filter(i => i.complete && i.naturalWidth > 0).length;
-  const p = document.createElement('pre');
-  p.id = 'probe';
-  p.textContent = 'images ' + ok + '/' + all.length + ' width ' + document.documentElement.scrollWidth;
-  document.body.appendChild(p);
-});
-</script>)";
-
 fs::path artifact_dir() {
   fs::path dir = LINGBI_TEST_ARTIFACT_DIR;
   fs::create_directories(dir);
@@ -56,29 +44,15 @@ TEST(RenderBrowser, EveryPictureLoadsInChromium) {
   RenderReport report = render_to_file(article, page, {});
   EXPECT_TRUE(report.warnings.empty());
 
-  std::string html;
-  {
-    std::ifstream in(page);
-    html.assign(std::istreambuf_iterator<char>(in), {});
-  }
-  const fs::path probed = dir / "probed.html";
-  std::ofstream(probed) << std::regex_replace(html, std::regex("</body>"), std::string(kProbe) + "</body>");
-
-  test::TempDir profile;
-  int status = 0;
-  std::string dom = test::run_capture(test::chromium_command(profile, "--dump-dom", probed), status);
-  ASSERT_EQ(status, 0) << dom;
-  std::smatch m;
-  ASSERT_TRUE(std::regex_search(dom, m, std::regex("images (\\d+)/(\\d+) width (\\d+)"))) << dom.substr(0, 2000);
-  EXPECT_EQ(m[2].str(), "3");
-  EXPECT_EQ(m[1].str(), "3") << "pictures that did not load";
+  test::ImageLoad load = test::load_in_chromium(page);
+  ASSERT_TRUE(load.ran) << load.output.substr(0, 2000);
+  EXPECT_EQ(load.total, 3);
+  EXPECT_EQ(load.loaded, 3) << "pictures that did not load";
 
   // The screenshot is kept for a person to look at.
   const fs::path shot = artifact_dir() / "render_browser.png";
   fs::remove(shot);
-  test::TempDir profile2;
-  test::run_capture(test::chromium_command(profile2, "--window-size=900,2400 --screenshot=" + shot.string(), page), status);
-  EXPECT_EQ(status, 0);
+  EXPECT_TRUE(test::screenshot_in_chromium(page, shot, 900, 2400));
   ASSERT_TRUE(fs::exists(shot));
   EXPECT_GT(fs::file_size(shot), 10000u);
 }

@@ -10,6 +10,7 @@
 #include "lingbi/error.h"
 #include "lingbi/render.h"
 #include "support/process.h"
+#include "support/article_schema.h"
 #include "support/images.h"
 #include "support/temp_dir.h"
 
@@ -77,38 +78,11 @@ TEST_F(RenderTest, JsonRoundTripKeepsEverything) {
   EXPECT_THROW(back.paragraph(4), Error);
 }
 
-// Every object the code writes has exactly the properties docs/article.schema.json allows and
-// requires, so the schema in the repo and the code cannot drift apart.
-void expect_matches_schema(const nlohmann::json& value, const nlohmann::json& schema, const nlohmann::json& root,
-                           const std::string& path) {
-  if (schema.contains("$ref")) {
-    std::string ref = schema["$ref"].get<std::string>();  // "#/$defs/NAME"
-    return expect_matches_schema(value, root["$defs"][ref.substr(ref.rfind('/') + 1)], root, path);
-  }
-  if (schema.contains("oneOf")) {
-    const auto& alternatives = schema["oneOf"];
-    return expect_matches_schema(value, value.is_null() ? alternatives[0] : alternatives[1], root, path);
-  }
-  if (value.is_object() && schema.contains("properties")) {
-    for (const auto& key : schema.value("required", nlohmann::json::array()))
-      EXPECT_TRUE(value.contains(key.get<std::string>())) << path << " lacks required " << key;
-    for (const auto& [key, item] : value.items()) {
-      ASSERT_TRUE(schema["properties"].contains(key)) << path << "." << key << " is not in the schema";
-      expect_matches_schema(item, schema["properties"][key], root, path + "." + key);
-    }
-  }
-  if (value.is_array() && schema.contains("items"))
-    for (size_t i = 0; i < value.size(); ++i) expect_matches_schema(value[i], schema["items"], root, path + "[]");
-}
-
 TEST_F(RenderTest, JsonFollowsTheSchemaInTheRepo) {
-  std::ifstream in(std::string(LINGBI_TEST_SOURCE_DIR) + "/docs/article.schema.json");
-  ASSERT_TRUE(in) << "docs/article.schema.json is missing";
-  nlohmann::json schema = nlohmann::json::parse(in);
-  expect_matches_schema(article_to_json(article), schema, schema, "article");
+  test::expect_article_schema(article_to_json(article));
   Article empty;
   empty.lang = "en";
-  expect_matches_schema(article_to_json(empty), schema, schema, "article");
+  test::expect_article_schema(article_to_json(empty));
 }
 
 TEST_F(RenderTest, MalformedArticlesNameTheProblem) {
