@@ -1,6 +1,10 @@
-// Pure helpers of the model layer: stop strings, UTF-8 hold-back, SSE framing, prefix reuse, base64.
+// Pure helpers of the model layer: stop strings, UTF-8 hold-back, SSE framing, prefix reuse, image bytes.
 #include <gtest/gtest.h>
 
+#include <vips/vips8>
+
+#include "lingbi/error.h"
+#include "lingbi/vips_init.h"
 #include "model/image_bytes.h"
 #include "model/kv_prefix.h"
 #include "model/sse_reader.h"
@@ -47,15 +51,36 @@ TEST(KvPrefix, KeepsTheCommonPrefixButNeverAPartialImageOrTheWholePrompt) {
   EXPECT_EQ(reusable_prefix({}, {1, 2}, {}), 0u);
 }
 
-TEST(ImageBytes, Base64AndMimeTypes) {
-  EXPECT_EQ(base64_encode(""), "");
-  EXPECT_EQ(base64_encode("f"), "Zg==");
-  EXPECT_EQ(base64_encode("fo"), "Zm8=");
-  EXPECT_EQ(base64_encode("foo"), "Zm9v");
-  EXPECT_EQ(base64_encode("foobar"), "Zm9vYmFy");
+TEST(ImageBytes, MimeTypes) {
   EXPECT_EQ(image_mime_type("\x89PNG\r\n"), "image/png");
   EXPECT_EQ(image_mime_type("\xFF\xD8\xFF\xE0"), "image/jpeg");
   EXPECT_EQ(image_mime_type("hello"), "application/octet-stream");
+}
+
+// Formats the backends cannot read (here WebP with an alpha channel) become PNG of the same size,
+// flattened onto white; PNG passes untouched; bytes that are no picture are a clear error.
+TEST(ImageBytes, OtherFormatsBecomePng) {
+  lingbi::ensure_vips();
+  vips::VImage rgba = vips::VImage::black(20, 10, vips::VImage::option()->set("bands", 4)).cast(VIPS_FORMAT_UCHAR);
+  void* buf = nullptr;
+  size_t size = 0;
+  rgba.write_to_buffer(".webp", &buf, &size, vips::VImage::option()->set("lossless", true));
+  std::string webp(static_cast<const char*>(buf), size);
+  g_free(buf);
+  const std::string png = image_bytes(ContentPart::of_image_bytes(webp));
+  ASSERT_EQ(image_mime_type(png), "image/png");
+  vips::VImage back = vips::VImage::new_from_buffer(png.data(), png.size(), "");
+  EXPECT_EQ(back.width(), 20);
+  EXPECT_EQ(back.height(), 10);
+  EXPECT_EQ(back.bands(), 3);
+  EXPECT_EQ(back.getpoint(3, 3), (std::vector<double>{255, 255, 255}));
+  EXPECT_EQ(image_bytes(ContentPart::of_image_bytes(png)), png);
+  try {
+    image_bytes(ContentPart::of_image_bytes("RIFF....WEBPjunk that is not a picture"));
+    ADD_FAILURE();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("could not be decoded as an image"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

@@ -44,9 +44,18 @@ struct ComposeModels {
   nlohmann::json describe = nlohmann::json::object();  // recorded as the article's "models"
 };
 
+// One request to a model while composing, for accounting and benchmarks.
+struct Exchange {
+  std::string question;  // the text of the question (the history before it is not repeated)
+  int images = 0;        // pictures in the question
+  bool kept = false;     // the question and its answer stayed in the conversation (planning, writing)
+  TokenCounts tokens;    // as the model reported them
+};
+
 struct ComposeResult {
   Article article;
   std::vector<std::string> warnings;  // things the user should know (a slot left empty, a cap)
+  std::vector<Exchange> exchanges;    // every request, in order
 };
 
 // Runs the whole pipeline. Throws lingbi::Error for an empty instruction, a user picture that does

@@ -87,7 +87,7 @@ ComposeResult compose_article(const ComposeOptions& options, const ComposeModels
     if (options.on_progress) options.on_progress(line);
   };
 
-  Conversation writer(*models.writer, seed, article.tokens);
+  Conversation writer(*models.writer, seed, article.tokens, result.exchanges);
   writer.add(Message::system(system_prompt(article.lang)));
   writer.add(Message::user("Instruction for the article:\n" + options.instruction));
   // The selector: the writer's own conversation when one model does both (it has the article in
@@ -97,7 +97,7 @@ ComposeResult compose_article(const ComposeOptions& options, const ComposeModels
   if (models.selector == models.writer && models.selector) {
     selector = &writer;
   } else if (models.selector) {
-    own_selector = std::make_unique<Conversation>(*models.selector, seed + 100000, article.tokens);
+    own_selector = std::make_unique<Conversation>(*models.selector, seed + 100000, article.tokens, result.exchanges);
     selector = own_selector.get();
   }
 

@@ -35,8 +35,8 @@ int max_chars(const nlohmann::json& schema) {
 
 int max_answer_tokens(const nlohmann::json& schema) { return 2 * max_chars(schema) + 32; }
 
-Conversation::Conversation(ChatModel& model, uint32_t seed, TokenTotals& totals)
-    : model_(model), next_seed_(seed), totals_(totals) {}
+Conversation::Conversation(ChatModel& model, uint32_t seed, TokenTotals& totals, std::vector<Exchange>& log)
+    : model_(model), next_seed_(seed), totals_(totals), log_(log) {}
 
 void Conversation::add(Message message) { history_.push_back(std::move(message)); }
 
@@ -49,6 +49,14 @@ ChatResult Conversation::run(std::vector<ContentPart> question, ChatRequest requ
   totals_.prompt_evaluated += result.tokens.prompt_evaluated;
   totals_.prompt_reused += result.tokens.prompt_reused;
   totals_.generated += result.tokens.generated;
+  Exchange exchange;
+  for (const ContentPart& part : question) {
+    if (part.is_image()) ++exchange.images;
+    else exchange.question += part.text;
+  }
+  exchange.kept = keep;
+  exchange.tokens = result.tokens;
+  log_.push_back(std::move(exchange));
   if (keep) {
     history_.push_back({Role::user, std::move(question)});
     history_.push_back(Message::assistant(result.text));

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lingbi/article.h"
+#include "lingbi/compose.h"
 #include "lingbi/model.h"
 
 namespace lingbi::compose {
@@ -21,8 +22,8 @@ int max_answer_tokens(const nlohmann::json& schema);
 class Conversation {
  public:
   // Requests are seeded `seed`, `seed + 1`, ... in order, so a run is reproducible. Token counts of
-  // every request are added to `totals`.
-  Conversation(ChatModel& model, uint32_t seed, TokenTotals& totals);
+  // every request are added to `totals`, and each request is recorded in `log`.
+  Conversation(ChatModel& model, uint32_t seed, TokenTotals& totals, std::vector<Exchange>& log);
 
   // Appends a message to the history that every later request starts with.
   void add(Message message);
@@ -47,6 +48,7 @@ class Conversation {
   ChatModel& model_;
   uint32_t next_seed_;
   TokenTotals& totals_;
+  std::vector<Exchange>& log_;
   std::vector<Message> history_;
 };
 

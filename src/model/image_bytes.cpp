@@ -1,14 +1,20 @@
 #include "image_bytes.h"
 
+#include <vips/vips8>
+
 #include <cstdint>
+#include <memory>
 #include <fstream>
 #include <iterator>
 
 #include "lingbi/error.h"
+#include "lingbi/vips_init.h"
 
 namespace lingbi::model_detail {
 
-std::string image_bytes(const ContentPart& part) {
+namespace {
+
+std::string read_part(const ContentPart& part) {
   if (part.kind == ContentPart::Kind::image_bytes) {
     if (part.bytes.empty()) throw Error("an image given as bytes is empty");
     return part.bytes;
@@ -18,6 +24,35 @@ std::string image_bytes(const ContentPart& part) {
   std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (data.empty()) throw Error("image file " + part.path.string() + " is empty");
   return data;
+}
+
+// Decodes any format libvips reads and encodes it as PNG.
+std::string to_png(const std::string& bytes, const ContentPart& part) {
+  ensure_vips();
+  try {
+    vips::VImage img = vips::VImage::new_from_buffer(bytes.data(), bytes.size(), "",
+                                                     vips::VImage::option()->set("fail", true))
+                           .autorot();
+    if (img.has_alpha()) img = img.flatten(vips::VImage::option()->set("background", std::vector<double>{255, 255, 255}));
+    img = img.colourspace(VIPS_INTERPRETATION_sRGB).cast(VIPS_FORMAT_UCHAR);
+    void* buf = nullptr;
+    size_t size = 0;
+    img.write_to_buffer(".png", &buf, &size);
+    std::unique_ptr<void, decltype(&g_free)> owned(buf, g_free);
+    return std::string(static_cast<const char*>(buf), size);
+  } catch (const vips::VError& e) {
+    vips_error_clear();
+    throw Error(image_label(part) + " could not be decoded as an image: " + std::string(e.what()).substr(0, 200));
+  }
+}
+
+}  // namespace
+
+std::string image_bytes(const ContentPart& part) {
+  std::string data = read_part(part);
+  const std::string mime = image_mime_type(data);
+  if (mime == "image/png" || mime == "image/jpeg") return data;
+  return to_png(data, part);
 }
 
 std::string image_mime_type(const std::string& b) {
@@ -35,30 +70,6 @@ std::string image_mime_type(const std::string& b) {
 std::string image_label(const ContentPart& part) {
   if (part.kind == ContentPart::Kind::image_file) return "image file " + part.path.string();
   return "image given as " + std::to_string(part.bytes.size()) + " bytes";
-}
-
-}  // namespace lingbi::model_detail
-
-namespace lingbi::model_detail {
-
-std::string base64_encode(const std::string& bytes) {
-  static const char* digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    const uint32_t v = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out += digits[(v >> s) & 63];
-  }
-  if (i < bytes.size()) {
-    uint32_t v = uint8_t(bytes[i]) << 16;
-    if (i + 1 < bytes.size()) v |= uint8_t(bytes[i + 1]) << 8;
-    out += digits[(v >> 18) & 63];
-    out += digits[(v >> 12) & 63];
-    out += i + 1 < bytes.size() ? digits[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
 }
 
 }  // namespace lingbi::model_detail

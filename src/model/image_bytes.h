@@ -7,8 +7,10 @@
 
 namespace lingbi::model_detail {
 
-// The bytes of an image part. Throws lingbi::Error naming the file when it cannot be read, and
-// for an empty image.
+// The bytes of an image part as PNG or JPEG, which every backend decodes (llama.cpp's mtmd and
+// servers read few formats): PNG and JPEG pass as they are; anything else libvips reads (WebP,
+// TIFF, HEIF, GIF, BMP, ...) is decoded, turned upright and into sRGB, and re-encoded as PNG.
+// Throws lingbi::Error naming the image when it cannot be read or decoded, and for an empty image.
 std::string image_bytes(const ContentPart& part);
 
 // "image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp", or "application/octet-stream".
@@ -16,12 +18,5 @@ std::string image_mime_type(const std::string& bytes);
 
 // A name for the image in messages: its path, or "image given as N bytes".
 std::string image_label(const ContentPart& part);
-
-}  // namespace lingbi::model_detail
-
-namespace lingbi::model_detail {
-
-// Standard base64 (with padding) of `bytes`.
-std::string base64_encode(const std::string& bytes);
 
 }  // namespace lingbi::model_detail

@@ -74,7 +74,7 @@ Prompt LocalModel::Impl::build_prompt(const ChatRequest& req) {
         mtmd_helper_bitmap_init_from_buf(mtmd.get(), reinterpret_cast<const unsigned char*>(bytes.data()),
                                          bytes.size(), false, mtmd_helper_init_opt_default());
     if (!w.bitmap) {
-      throw Error(image_label(*part) + " could not be decoded as an image (supported: PNG, JPEG, BMP, GIF)");
+      throw Error(image_label(*part) + " could not be decoded as an image");
     }
     bitmaps.emplace_back(w.bitmap);
     raw.push_back(w.bitmap);

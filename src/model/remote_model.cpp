@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base64.hpp"
 #include "image_bytes.h"
 #include "lingbi/error.h"
 #include "lingbi/json_schema.h"
@@ -56,12 +57,7 @@ json message_json(const Message& m) {
       parts.push_back({{"type", "text"}, {"text", p.text}});
     } else {
       const std::string bytes = image_bytes(p);
-      const std::string mime = image_mime_type(bytes);
-      if (mime == "application/octet-stream") {
-        throw Error(image_label(p) +
-                    " could not be decoded as an image (supported: PNG, JPEG, GIF, WEBP, BMP)");
-      }
-      const std::string url = "data:" + mime + ";base64," + base64_encode(bytes);
+      const std::string url = "data:" + image_mime_type(bytes) + ";base64," + base64::encode(bytes);
       parts.push_back({{"type", "image_url"}, {"image_url", {{"url", url}}}});
     }
   }

@@ -12,8 +12,8 @@ GgufBuilder::GgufBuilder(uint64_t seed, size_t data_bytes) : rng_(seed) {
     throw Error("cannot allocate " + std::to_string(data_bytes) + " bytes for a tiny model");
 }
 
-void GgufBuilder::add(const std::string& name, std::vector<int64_t> ne, float scale, float fill,
-                      ggml_type type) {
+ggml_tensor* GgufBuilder::add(const std::string& name, std::vector<int64_t> ne, float scale, float fill,
+                              ggml_type type) {
   ne.resize(4, 1);
   ggml_tensor* t = ggml_new_tensor_4d(ggml_.get(), type, ne[0], ne[1], ne[2], ne[3]);
   ggml_set_name(t, name.c_str());
@@ -34,6 +34,7 @@ void GgufBuilder::add(const std::string& name, std::vector<int64_t> ne, float sc
     throw Error("tiny models support only f32 and f16 tensors");
   }
   gguf_add_tensor(gguf_.get(), t);
+  return t;
 }
 
 void GgufBuilder::write(const std::filesystem::path& path) const {

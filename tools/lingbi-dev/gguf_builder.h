@@ -21,9 +21,10 @@ class GgufBuilder {
   gguf_context* gguf() { return gguf_.get(); }
 
   // Adds tensor `name` of shape `ne` (ne[0] first, as ggml counts) filled with uniform noise in
-  // [-scale, scale], or with the constant `fill` when scale is 0.
-  void add(const std::string& name, std::vector<int64_t> ne, float scale, float fill = 0.0f,
-           ggml_type type = GGML_TYPE_F32);
+  // [-scale, scale], or with the constant `fill` when scale is 0. The tensor stays writable until
+  // write().
+  ggml_tensor* add(const std::string& name, std::vector<int64_t> ne, float scale, float fill = 0.0f,
+                   ggml_type type = GGML_TYPE_F32);
 
   // Writes the file; throws lingbi::Error naming `path` on failure.
   void write(const std::filesystem::path& path) const;

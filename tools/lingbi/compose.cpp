@@ -72,7 +72,7 @@ void run_compose(ComposeArgs& a) {
     if (a.clip.empty()) throw Error("--gallery needs --clip: the CLIP model the gallery was indexed with");
     if (!std::filesystem::is_directory(a.gallery)) throw Error("gallery " + a.gallery + " does not exist: make one with lingbi index");
     gallery = Gallery::open(a.gallery);
-    embedder = load_clip_embedder(a.clip);
+    embedder = load_clip_embedder(a.clip, a.writer.local.threads);
     gallery->check_model(*embedder);
   }
 
