@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -48,6 +49,27 @@ pid_t spawn_index(const std::string& gallery, const std::string& photos) {
   return pid;
 }
 
+// Polls the catalog (read-only; WAL lets a reader in while the indexer writes) until it holds
+// `target` images or the process has exited.
+void wait_for_images(const std::string& gallery, int target, pid_t pid) {
+  const std::string file = (fs::path(gallery) / "catalog.sqlite").string();
+  for (int i = 0; i < 6000; ++i) {
+    siginfo_t info{};
+    if (waitid(P_PID, pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid) return;  // ended
+    int64_t n = 0;
+    sqlite3* db = nullptr;
+    if (fs::exists(file) && sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+      sqlite3_stmt* s = nullptr;
+      if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM images", -1, &s, nullptr) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+        n = sqlite3_column_int64(s, 0);
+      sqlite3_finalize(s);
+    }
+    sqlite3_close(db);
+    if (n >= target) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
 int wait_exit(pid_t pid) {
   int status = 0;
   waitpid(pid, &status, 0);
@@ -69,13 +91,17 @@ TEST(GalleryCrash, KilledRunsResumeToTheSameGalleryAsOneRun) {
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "reference run failed";
   std::printf("uninterrupted run: %.1f s\n", full_s);
 
-  // Killed at random moments, then run to the end.
+  // Killed at random moments (once the catalog holds a random number of images, plus a random
+  // delay, so that the kill lands mid-run however loaded the machine is), then run to the end.
   std::mt19937 rng(2026);
-  std::uniform_real_distribution<double> when(0.05, 0.35);
+  std::uniform_int_distribution<int> extra_ms(0, 40);
+  const int targets[] = {150 + static_cast<int>(rng() % 200), 600 + static_cast<int>(rng() % 200),
+                         1100 + static_cast<int>(rng() % 200), 1500 + static_cast<int>(rng() % 200)};
   int killed = 0;
-  for (int round = 0; round < 4; ++round) {
+  for (int target : targets) {
     const pid_t pid = spawn_index(crash_dir, photos.string());
-    std::this_thread::sleep_for(std::chrono::duration<double>(when(rng) * full_s));
+    wait_for_images(crash_dir, target, pid);
+    std::this_thread::sleep_for(std::chrono::milliseconds(extra_ms(rng)));
     kill(pid, SIGKILL);
     const int st = wait_exit(pid);
     if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL) ++killed;  // it had not finished yet

@@ -56,7 +56,9 @@ TEST(GalleryShards, FourShardsMergedEqualOneRun) {
     EXPECT_EQ(merged->info().images, whole->info().images);
     EXPECT_EQ(merged->info().paths, 312);
     EXPECT_EQ(merged->info().failed, 2);
-    lingbi::test::expect_same_content(lingbi::test::content_of(*whole), lingbi::test::content_of(*merged), 0.0f);
+    // Merging copies vectors bit for bit; they differ from the one run's only as far as the
+    // encoder's results depend on which images share a batch (float rounding).
+    lingbi::test::expect_same_content(lingbi::test::content_of(*whole), lingbi::test::content_of(*merged), 1e-6f);
   }
   // The merged gallery is complete: indexing it again over the same folder finds nothing to do.
   auto merged = Gallery::open((dir / "merged").string());

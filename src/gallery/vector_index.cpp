@@ -47,7 +47,7 @@ faiss::IndexIVF* ivf_of(faiss::Index* index) {
 
 VectorIndex::VectorIndex(std::unique_ptr<faiss::Index> index, std::string kind)
     : index_(std::move(index)), kind_(std::move(kind)) {
-  if (auto* ivf = ivf_of(index_.get())) set_search_params(std::clamp<int>(ivf->nlist / 16, 16, 256), 4.0f);
+  if (auto* ivf = ivf_of(index_.get())) set_search_params(std::clamp<int>(ivf->nlist / 16, 16, 128), 8.0f);
 }
 
 std::string VectorIndex::choose_kind(int64_t n, int dim, int64_t flat_limit) {
