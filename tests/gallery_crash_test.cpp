@@ -143,6 +143,21 @@ TEST(GalleryCrash, KilledRunsResumeToTheSameGalleryAsOneRun) {
   auto reopened = Gallery::open(crash_dir);
   EXPECT_EQ(reopened->info().index, kind);
   EXPECT_EQ(reopened->info().vectors, 1980);
+
+  // Changed files on an IVF-PQ index: their old vectors are replaced (the index is rebuilt once).
+  for (int i = 0; i < 3; ++i)
+    fs::last_write_time(pics[500 + i], fs::last_write_time(pics[500 + i]) + std::chrono::seconds(3));
+  auto embedder = lingbi::test::make_test_embedder();
+  lingbi::IndexOptions o;
+  o.roots = {photos.string()};
+  o.threads = 1;
+  o.progress = false;
+  o.flat_limit = 1000;
+  const auto s = reopened->index(*embedder, o);
+  EXPECT_EQ(s.updated, 3);
+  EXPECT_EQ(s.embedded, 3);
+  EXPECT_EQ(reopened->info().index, kind);
+  lingbi::test::expect_index_agrees(*reopened);
 }
 
 }  // namespace
