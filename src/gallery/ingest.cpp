@@ -71,7 +71,7 @@ bool under_root(const std::string& path, const std::vector<std::string>& roots) 
 class Ingest {
  public:
   Ingest(Gallery& g, ImageEmbedder& e, const IndexOptions& o)
-      : gallery_(g), catalog_(*g.catalog_), embedder_(e), options_(o), work_(1024), results_(256) {}
+      : gallery_(g), catalog_(*g.catalog_), embedder_(e), options_(o), work_(1024), results_(64) {}
 
   IndexSummary run() {
     const auto start = std::chrono::steady_clock::now();
