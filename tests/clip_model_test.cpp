@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "clip/clip_fixture.h"
-#include "clip/clip_reference.h"
+#include "clip_fixture.h"
+#include "clip_reference.h"
 #include "lingbi/clip.h"
 #include "lingbi/clip_tokenizer.h"
 #include "lingbi/error.h"
@@ -100,6 +100,28 @@ TEST(ClipModel, GeluVariantMatchesReference) {
   dev::write_tiny_clip_hf(dir / "hf", 3, o);
   convert_clip_hf((dir / "hf").string(), (dir / "gelu.gguf").string(), ClipWeightType::F32);
   expect_matches_reference((dir / "gelu.gguf").string(), 0.9999, dir / "hf");
+}
+
+TEST(ClipModel, PatchFourteenGeometryMatchesReference) {
+  // L/14-like geometry: patch 14 (a 588-wide patch kernel row, not a multiple of 32), 6 heads.
+  test::TempDir dir;
+  dev::TinyClipOptions o;
+  o.image_size = 28;
+  o.patch_size = 14;
+  o.vision_heads = 6;
+  dev::write_tiny_clip_hf(dir / "hf", 5, o);
+  convert_clip_hf((dir / "hf").string(), (dir / "f32.gguf").string(), ClipWeightType::F32);
+  convert_clip_hf((dir / "hf").string(), (dir / "q8.gguf").string(), ClipWeightType::Q8_0);
+  ReferenceClip ref(dir / "hf");
+  for (const char* name : {"f32.gguf", "q8.gguf"}) {
+    auto model = ClipModel::load((dir / name).string());
+    ASSERT_EQ(model->preprocess().image_size, 28);
+    const auto images = random_images(28, 3, 9);
+    const auto got = model->embed_images(images);
+    for (size_t i = 0; i < images.size(); ++i)
+      EXPECT_GE(ReferenceClip::cosine(ref.embed_image(images[i].pixels), got[i]), std::string(name) == "f32.gguf" ? 0.9999 : 0.995)
+          << name << " image " << i;
+  }
 }
 
 TEST(ClipModel, BatchSizeAndThreadsDoNotChangeResults) {

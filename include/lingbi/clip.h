@@ -54,6 +54,7 @@ class ClipModel {
 
   // L2-normalised embeddings, one per input, in input order. Any number of inputs (batched
   // internally by ClipOptions::batch_size). Throws lingbi::Error when the tower is absent.
+  // Safe to call from several threads; calls on one model run one after another.
   virtual std::vector<std::vector<float>> embed_images(const std::vector<ClipImage>& images) = 0;
   virtual std::vector<std::vector<float>> embed_texts(const std::vector<std::string>& texts) = 0;
 };

@@ -139,7 +139,10 @@ void convert_clip_hf(const std::string& hf_dir, const std::string& out_path, Cli
   GgufPtr g(gguf_init_empty());
   namespace f = clip_format;
   gguf_set_val_str(g.get(), f::kKeyArchitecture, f::kArchitecture);
+  // "_name_or_path" is a hub id ("openai/clip-vit-base-patch32") or, for local saves, a path: then
+  // the folder's name says more.
   std::string name = cfg<std::string>(config, "_name_or_path", cfg<std::string>(config, "name_or_path", ""));
+  if (!name.empty() && (name[0] == '/' || name[0] == '.' || name[0] == '~')) name.clear();
   if (name.empty()) name = fs::absolute(dir).lexically_normal().filename().string();
   if (name.empty()) name = fs::absolute(dir).lexically_normal().parent_path().filename().string();
   gguf_set_val_str(g.get(), f::kKeyName, name.c_str());

@@ -145,6 +145,8 @@ std::string vips_message(const vips::VError& e) {
   return m;
 }
 
+ClipImage to_clip_image(const vips::VImage& image, const ClipPreprocess& p);
+
 void ensure_vips() {
   static const bool ok = VIPS_INIT("lingbi") == 0;
   if (!ok) throw Error("libvips failed to start: " + std::string(vips_error_buffer()));
@@ -153,6 +155,39 @@ void ensure_vips() {
 }  // namespace
 
 ClipImage clip_image_from_vips(const vips::VImage& image, const ClipPreprocess& p) {
+  if (p.image_size <= 0) throw Error("CLIP preprocessing needs a positive image size");
+  try {
+    return to_clip_image(image, p);
+  } catch (const vips::VError& e) {
+    throw Error("an image could not be decoded or converted to sRGB (" + vips_message(e) + ")");
+  }
+}
+
+ClipImage load_clip_image(const std::string& path, const ClipPreprocess& p) {
+  ensure_vips();
+  try {
+    auto options = vips::VImage::option()->set("fail_on", VIPS_FAIL_ON_TRUNCATED);
+    return to_clip_image(vips::VImage::new_from_file(path.c_str(), options), p);
+  } catch (const vips::VError& e) {
+    throw Error("image " + path + " could not be decoded (" + vips_message(e) +
+                "): check that it is a readable, complete image file");
+  }
+}
+
+ClipImage load_clip_image_from_memory(const void* data, size_t size, const ClipPreprocess& p) {
+  ensure_vips();
+  try {
+    auto options = vips::VImage::option()->set("fail_on", VIPS_FAIL_ON_TRUNCATED);
+    return to_clip_image(vips::VImage::new_from_buffer(data, size, "", options), p);
+  } catch (const vips::VError& e) {
+    throw Error("an image in memory (" + std::to_string(size) + " bytes) could not be decoded (" +
+                vips_message(e) + ")");
+  }
+}
+
+namespace {
+
+ClipImage to_clip_image(const vips::VImage& image, const ClipPreprocess& p) {
   if (p.image_size <= 0) throw Error("CLIP preprocessing needs a positive image size");
   vips::VImage im = image.autorot();
   if (im.interpretation() != VIPS_INTERPRETATION_sRGB) {
@@ -177,24 +212,6 @@ ClipImage clip_image_from_vips(const vips::VImage& image, const ClipPreprocess& 
   return finish(rgb, p);
 }
 
-ClipImage load_clip_image(const std::string& path, const ClipPreprocess& p) {
-  ensure_vips();
-  try {
-    return clip_image_from_vips(vips::VImage::new_from_file(path.c_str()), p);
-  } catch (const vips::VError& e) {
-    throw Error("image " + path + " could not be decoded (" + vips_message(e) +
-                "): check that it is a readable image file");
-  }
-}
-
-ClipImage load_clip_image_from_memory(const void* data, size_t size, const ClipPreprocess& p) {
-  ensure_vips();
-  try {
-    return clip_image_from_vips(vips::VImage::new_from_buffer(data, size, ""), p);
-  } catch (const vips::VError& e) {
-    throw Error("an image in memory (" + std::to_string(size) + " bytes) could not be decoded (" +
-                vips_message(e) + ")");
-  }
-}
+}  // namespace
 
 }  // namespace lingbi

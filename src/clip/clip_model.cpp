@@ -2,6 +2,7 @@
 // chosen device (with the CPU as fallback for ops the device lacks).
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 #include <thread>
 
 #include "clip/clip_weights.h"
@@ -64,7 +65,7 @@ void normalise(std::vector<float>& v) {
 
 class GgmlClipModel final : public ClipModel {
  public:
-  GgmlClipModel(const std::string& path, const ClipOptions& options) : options_(options) {
+  GgmlClipModel(const std::string& path, const ClipOptions& options) {
     ggml_backend_t cpu = ggml_backend_cpu_init();
     if (!cpu) throw Error("cannot start the ggml CPU backend");
     cpu_.reset(cpu);
@@ -97,6 +98,7 @@ class GgmlClipModel final : public ClipModel {
 
   std::vector<std::vector<float>> embed_images(const std::vector<ClipImage>& images) override {
     if (!has_vision()) throw Error("CLIP model " + name() + " has no vision tower: it cannot embed images");
+    std::lock_guard<std::mutex> lock(mutex_);  // one graph at a time on the shared scheduler
     const int size = weights_.vision.image_size;
     for (const ClipImage& im : images)
       if (im.size != size || im.pixels.size() != size_t(3) * size * size)
@@ -113,6 +115,7 @@ class GgmlClipModel final : public ClipModel {
 
   std::vector<std::vector<float>> embed_texts(const std::vector<std::string>& texts) override {
     if (!has_text()) throw Error("CLIP model " + name() + " has no text tower: it cannot embed texts");
+    std::lock_guard<std::mutex> lock(mutex_);
     std::vector<std::vector<float>> out;
     for (size_t i = 0; i < texts.size(); i += batch_) {
       const size_t n = std::min(texts.size() - i, size_t(batch_));
@@ -230,12 +233,12 @@ class GgmlClipModel final : public ClipModel {
     return compute(g, out, {{tok, tokens.data()}, {pos, positions.data()}, {pool, pooled.data()}});
   }
 
-  ClipOptions options_;
   BackendPtr cpu_, device_;
   ClipWeights weights_;
   std::unique_ptr<ClipTokenizer> tokenizer_;
   SchedPtr sched_;
   int batch_ = 16;
+  std::mutex mutex_;
 };
 
 }  // namespace

@@ -94,8 +94,12 @@ struct TensorFinder {
       if (t->ne[d] != shape[d]) {
         std::string want, have;
         for (int k = 0; k < GGML_MAX_DIMS; ++k) {
-          want += (k ? "," : "") + std::to_string(shape[k]);
-          have += (k ? "," : "") + std::to_string(t->ne[k]);
+          if (k > 0) {
+            want += ',';
+            have += ',';
+          }
+          want += std::to_string(shape[k]);
+          have += std::to_string(t->ne[k]);
         }
         throw Error("CLIP model " + path + ": tensor " + name + " has shape [" + have + "], expected [" +
                     want + "] from the file's hyper-parameters; the file is damaged or mislabelled");

@@ -143,7 +143,8 @@ const char* const* tiny_clip_merges(size_t* count) {
 
 void write_tiny_clip_hf(const fs::path& folder, uint32_t seed, const TinyClipOptions& o) {
   fs::create_directories(folder);
-  const int64_t te = 64, tff = 128, ctx = 77, ve = 96, vff = 192, image = 32, patch = 8, proj = 32, layers = 2;
+  const int64_t te = 64, tff = 128, ctx = 77, ve = o.vision_hidden, vff = o.vision_ff, image = o.image_size,
+                patch = o.patch_size, proj = o.projection, layers = 2, vlayers = o.vision_layers;
   const int64_t n_pos = (image / patch) * (image / patch) + 1;
   const std::vector<std::string> vocab = tiny_vocab();
   const char* act = o.use_gelu ? "gelu" : "quick_gelu";
@@ -159,7 +160,7 @@ void write_tiny_clip_hf(const fs::path& folder, uint32_t seed, const TinyClipOpt
         {"layer_norm_eps", 1e-5}, {"projection_dim", proj}, {"bos_token_id", vocab.size() - 2},
         {"eos_token_id", vocab.size() - 1}}},
       {"vision_config",
-       {{"hidden_size", ve}, {"intermediate_size", vff}, {"num_attention_heads", 4}, {"num_hidden_layers", layers},
+       {{"hidden_size", ve}, {"intermediate_size", vff}, {"num_attention_heads", o.vision_heads}, {"num_hidden_layers", vlayers},
         {"image_size", image}, {"patch_size", patch}, {"num_channels", 3}, {"hidden_act", act},
         {"layer_norm_eps", 1e-5}, {"projection_dim", proj}}}};
   write_json(folder / "config.json", config);
@@ -195,7 +196,7 @@ void write_tiny_clip_hf(const fs::path& folder, uint32_t seed, const TinyClipOpt
     w.position_ids("vision_model.embeddings.position_ids", n_pos);
     w.normal("vision_model.pre_layrnorm.weight", {ve}, 0.1f, 1.0f);
     w.normal("vision_model.pre_layrnorm.bias", {ve}, 0.1f);
-    add_layers(w, "vision_model", int(layers), ve, vff);
+    add_layers(w, "vision_model", int(vlayers), ve, vff);
     w.normal("vision_model.post_layernorm.weight", {ve}, 0.1f, 1.0f);
     w.normal("vision_model.post_layernorm.bias", {ve}, 0.1f);
     w.normal("visual_projection.weight", {proj, ve}, 0.15f);

@@ -10,6 +10,10 @@ struct TinyClipOptions {
   bool use_gelu = false;  // hidden_act "gelu" instead of "quick_gelu"
   bool text = true;       // include the text tower
   bool vision = true;     // include the vision tower
+  // Vision tower size (the defaults are the tiny fixture; ViT-B/32 is 768, 12, 3072, 12, 224, 32
+  // with projection 512), for benchmarks.
+  int vision_hidden = 96, vision_heads = 4, vision_ff = 192, vision_layers = 2, image_size = 32, patch_size = 8;
+  int projection = 32;
 };
 
 // Writes folder/ as a Hugging Face CLIP checkpoint: config.json, model.safetensors (f32, standard
