@@ -3,8 +3,8 @@
 // prepared images, and the whole pipeline (walk, hash, decode, embed, commit). Goal: the
 // pipeline within 10% of the encoder alone, i.e. decoding hidden behind embedding.
 //
-//   LINGBI_BENCH_IMAGES=1000 LINGBI_BENCH_MP=12 LINGBI_BENCH_CLIP=model.gguf LINGBI_BENCH_THREADS=2 \
-//     OMP_WAIT_POLICY=passive build/bin/bench_gallery_ingest
+//   LINGBI_BENCH_IMAGES=1000 LINGBI_BENCH_MP=12 LINGBI_BENCH_CLIP=model.gguf LINGBI_BENCH_THREADS=2
+//   OMP_WAIT_POLICY=passive build/bin/bench_gallery_ingest    (both lines: environment, then the command)
 // Without LINGBI_BENCH_CLIP the tiny random CLIP (32 px input) is used: its encoder is so cheap that
 // the figures then measure decoding, not the overlap a real ViT-B/32 would show.
 #include <benchmark/benchmark.h>

@@ -37,7 +37,12 @@ CliRun lingbi(const std::string& args) {
   return r;
 }
 
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
+std::string q(const fs::path& p) {
+  std::string quoted(1, '\'');
+  quoted.append(p.string());
+  quoted.push_back('\'');
+  return quoted;
+}
 
 TEST(GalleryCli, IndexInfoErrorsSearchMergeOptimize) {
   lingbi::test::TempDir dir;

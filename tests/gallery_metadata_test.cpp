@@ -122,7 +122,15 @@ TEST_F(GalleryMetadata, CaptionsAndTagsFromSidecarsExifAndXmp) {
     vips_image_set_blob_copy(raw, "xmp-data", xmp.data(), xmp.size());
     img.jpegsave(path.c_str());
   }
-  ASSERT_EQ(index(photos).added, 4);
+  {
+    auto [img, path] = pic(5, "rotated.jpg");  // stored 300 x 200, shown 200 x 300
+    img.set("orientation", 6);
+    img.jpegsave(path.c_str());
+  }
+  ASSERT_EQ(index(photos).added, 5);
+  auto rotated = record(photos / "rotated.jpg");
+  EXPECT_EQ(rotated.width, 200);
+  EXPECT_EQ(rotated.height, 300);
   auto lighthouse = record(photos / "lighthouse.jpg");
   EXPECT_EQ(lighthouse.caption, "A lighthouse at dusk");
   EXPECT_EQ(lighthouse.width, 300);

@@ -36,8 +36,9 @@ inline void expect_index_agrees(const Gallery& g) {
   auto ids = g.image_ids(), in_index = g.index_ids();
   std::sort(in_index.begin(), in_index.end());
   ASSERT_EQ(ids, in_index);
-  if (g.info().index == "Flat")
+  if (g.info().index == "Flat") {
     for (int64_t id : ids) ASSERT_EQ(g.vector_of(id), g.index_vector_of(id)) << "image " << id;
+  }
 }
 
 inline float max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
