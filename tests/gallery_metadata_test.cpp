@@ -160,6 +160,14 @@ TEST_F(GalleryMetadata, WalkFollowsSymlinksWithoutLoopingAndSkipsHidden) {
   EXPECT_EQ(s.added, 5);
   EXPECT_EQ(s.duplicates, 1);  // b/pic20 seen again through b-again
   EXPECT_EQ(gallery_->info().paths, 6);
+  // Overlapping roots visit each path once.
+  lingbi::IndexOptions overlap;
+  overlap.roots = {photos.string(), (photos / "b").string(), pics[0].string()};
+  overlap.threads = 1;
+  overlap.progress = false;
+  const auto again = gallery_->index(*embedder_, overlap);
+  EXPECT_EQ(again.unchanged, 6);
+  EXPECT_EQ(again.added + again.duplicates + again.updated, 0);
   const auto with_hidden = index(photos, true);
   EXPECT_EQ(with_hidden.added, 2);
   EXPECT_EQ(with_hidden.unchanged, 6);

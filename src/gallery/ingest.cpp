@@ -123,7 +123,7 @@ class Ingest {
       walk_files(roots_, WalkOptions{options_.hidden}, is_image_name, [&](const WalkEntry& e) {
         if (stopping_) return;
         if (options_.shards > 1 && xxh3_64(e.path) % options_.shards != static_cast<uint64_t>(options_.shard)) return;
-        seen_.insert(e.path);
+        if (!seen_.insert(e.path).second) return;  // overlapping roots: each path once
         ++walked_;
         if (e.error.empty()) {
           auto p = known_paths_.find(e.path);
