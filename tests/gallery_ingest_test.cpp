@@ -25,7 +25,7 @@ using lingbi::IndexSummary;
 IndexOptions options_for(const fs::path& root) {
   IndexOptions o;
   o.roots = {root.string()};
-  o.threads = 2;
+  o.threads = 1;
   o.batch_size = 16;
   o.progress = false;
   return o;

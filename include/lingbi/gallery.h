@@ -139,13 +139,15 @@ class Gallery {
   void rebuild_index(const std::string& kind);
   void apply_to_index(const std::vector<int64_t>& removed, const std::vector<int64_t>& added_ids,
                       const std::vector<float>& added_vectors);
-  void save_index();
+  // Writes the index file; with `final`, first rebuilds it if removals were deferred.
+  void save_index(bool final = true);
   std::string index_file() const;
 
   std::string dir_;
   std::unique_ptr<Catalog> catalog_;
   std::unique_ptr<VectorIndex> index_;
   int lock_fd_ = -1;
+  bool stale_ = false;  // the index still holds vectors of removed images (IVF-PQ cannot remove)
   friend class Ingest;
 };
 

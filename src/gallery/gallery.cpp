@@ -117,12 +117,19 @@ void Gallery::reconcile() {
 
 void Gallery::apply_to_index(const std::vector<int64_t>& removed, const std::vector<int64_t>& added_ids,
                              const std::vector<float>& added_vectors) {
-  if (!index_->remove(removed)) return rebuild_index(index_->kind());  // catalog already holds the truth
+  // IVF-PQ with re-ranking cannot remove: the stale vectors stay (search skips ids the catalog no
+  // longer has) until the final save rebuilds the index once from the catalog.
+  if (!index_->remove(removed)) stale_ = true;
   index_->add(added_ids, added_vectors);
 }
 
-void Gallery::rebuild_index(const std::string& kind) {
+void Gallery::rebuild_index(const std::string& wanted) {
   const int dim = std::stoi(catalog_->meta("dim"));
+  std::string kind = wanted;
+  if (kind != "Flat" && catalog_->count("images") < 1024) {
+    kind = "Flat";  // too few vectors to train IVF-PQ
+    catalog_->set_meta("index_kind", kind);
+  }
   std::vector<float> training;
   if (kind != "Flat") {
     const int64_t cap = 200'000;  // enough for k-means and PQ; bounds memory on huge galleries
@@ -148,10 +155,14 @@ void Gallery::rebuild_index(const std::string& kind) {
   });
   flush();
   index_ = std::move(index);
-  save_index();
+  stale_ = false;
+  index_->save(index_file());
 }
 
-void Gallery::save_index() { index_->save(index_file()); }
+void Gallery::save_index(bool final) {
+  if (final && stale_) return rebuild_index(index_->kind());
+  index_->save(index_file());
+}
 
 GalleryInfo Gallery::info() const {
   GalleryInfo i;

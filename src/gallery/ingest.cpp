@@ -71,7 +71,7 @@ bool under_root(const std::string& path, const std::vector<std::string>& roots) 
 class Ingest {
  public:
   Ingest(Gallery& g, ImageEmbedder& e, const IndexOptions& o)
-      : gallery_(g), catalog_(*g.catalog_), embedder_(e), options_(o), work_(1024), results_(256) {}
+      : gallery_(g), catalog_(*g.catalog_), embedder_(e), options_(o), work_(1024), results_(64) {}
 
   IndexSummary run() {
     const auto start = std::chrono::steady_clock::now();
@@ -123,7 +123,7 @@ class Ingest {
       walk_files(roots_, WalkOptions{options_.hidden}, is_image_name, [&](const WalkEntry& e) {
         if (stopping_) return;
         if (options_.shards > 1 && xxh3_64(e.path) % options_.shards != static_cast<uint64_t>(options_.shard)) return;
-        seen_.insert(e.path);
+        if (!seen_.insert(e.path).second) return;  // overlapping roots: each path once
         ++walked_;
         if (e.error.empty()) {
           auto p = known_paths_.find(e.path);
@@ -200,7 +200,7 @@ class Ingest {
         flush();
         if (std::chrono::duration<double>(std::chrono::steady_clock::now() - last_save).count() >=
             options_.save_interval_s) {
-          gallery_.save_index();
+          gallery_.save_index(false);
           last_save = std::chrono::steady_clock::now();
         }
       }

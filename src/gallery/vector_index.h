@@ -35,6 +35,8 @@ class VectorIndex {
   std::vector<float> reconstruct(int64_t id) const;
   // Up to k (id, score) pairs, best first.
   std::vector<std::pair<int64_t, float>> search(const float* query, int k) const;
+  // The ids of the k best for each of nq queries (one call, so FAISS can use BLAS).
+  std::vector<std::vector<int64_t>> search_batch(const float* queries, int nq, int k) const;
 
   int64_t size() const { return index_->ntotal; }
   int dim() const { return index_->d; }

@@ -23,7 +23,10 @@ std::string Progress::render(int64_t done, int64_t total, int64_t errors, double
   if (tty_ && total > 0) {
     const int width = 24;
     const int filled = static_cast<int>(width * std::min<double>(1.0, static_cast<double>(done) / total));
-    bar = "[" + std::string(filled, '#') + std::string(width - filled, '.') + "] ";
+    bar.push_back('[');
+    bar.append(static_cast<size_t>(filled), '#');
+    bar.append(static_cast<size_t>(width - filled), '.');
+    bar.append("] ");
   }
   std::string eta = "?";
   if (total > 0 && rate > 0) {

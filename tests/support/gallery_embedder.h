@@ -22,7 +22,7 @@ inline std::filesystem::path gallery_clip_gguf() {
 }
 
 inline std::unique_ptr<ImageEmbedder> make_test_embedder() {
-  return load_clip_embedder(gallery_clip_gguf().string(), 2, 16);
+  return load_clip_embedder(gallery_clip_gguf().string(), 1, 16);  // with one decoder: 2 cores
 }
 
 }  // namespace lingbi::test

@@ -1,5 +1,7 @@
 // `lingbi index`: creates or updates a gallery from folders of pictures (see docs/gallery.md).
+#include <algorithm>
 #include <cstdio>
+#include <thread>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -15,9 +17,10 @@ namespace {
 struct IndexArgs {
   std::string gallery, clip, shard;
   std::vector<std::string> paths;
-  int threads = 0, batch = 16;
+  int threads = 0, batch = 16, decode_threads = 0;
   bool hidden = false, prune = false, json = false, quiet = false;
   int64_t max_pixels = 250'000'000;
+  double save_interval = 30;
 };
 
 void parse_shard(const std::string& text, IndexOptions& o) {
@@ -37,14 +40,20 @@ void parse_shard(const std::string& text, IndexOptions& o) {
 void run_index(const IndexArgs& a) {
   IndexOptions o;
   o.roots = a.paths;
-  o.threads = a.threads;
+  // Decoders and the encoder share the cores: oversubscribing them makes the encoder's threads
+  // wait on each other at every barrier, which costs far more than it gains.
+  const int total = a.threads > 0 ? a.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int decoders = a.decode_threads > 0 ? a.decode_threads : std::max(1, total / 2);
+  const int encoders = std::max(1, total - decoders);
+  o.threads = decoders;
   o.batch_size = a.batch;
   o.hidden = a.hidden;
   o.prune = a.prune;
   o.max_pixels = a.max_pixels;
   o.progress = !a.quiet;
+  o.save_interval_s = a.save_interval;
   parse_shard(a.shard, o);
-  auto embedder = load_clip_embedder(a.clip, a.threads, a.batch);
+  auto embedder = load_clip_embedder(a.clip, encoders, a.batch);
   auto gallery = Gallery::open_for(a.gallery, *embedder);
   const IndexSummary s = gallery->index(*embedder, o);
   if (a.json) {
@@ -69,12 +78,15 @@ void add_index_command(CLI::App& app) {
   cmd->add_option("--gallery,-g", a.gallery, "gallery folder (created if missing)")->required();
   cmd->add_option("--clip", a.clip, "CLIP model (GGUF); must be the one the gallery was made with")->required();
   cmd->add_option("paths", a.paths, "files and folders to index (recursively)")->required();
-  cmd->add_option("-t,--threads", a.threads, "decoding and encoder threads (0: one per core)")->default_val(0);
+  cmd->add_option("-t,--threads", a.threads, "threads in all, decoders plus encoder (0: one per core)")->default_val(0);
+  cmd->add_option("--decode-threads", a.decode_threads, "of those, decoding threads (0: half)")->default_val(0);
   cmd->add_option("--batch", a.batch, "images per encoder call and per committed batch")->default_val(16)->check(CLI::Range(1, 4096));
   cmd->add_flag("--hidden", a.hidden, "also index hidden files and folders (names starting with '.')");
   cmd->add_flag("--prune", a.prune, "forget files under PATHs that no longer exist");
   cmd->add_option("--shard", a.shard, "index only share i of N (i/N, 0-based), for many machines; merge with `lingbi gallery merge`");
   cmd->add_option("--max-pixels", a.max_pixels, "refuse images whose header claims more pixels")->default_val(a.max_pixels);
+  cmd->add_option("--save-interval", a.save_interval, "write the vector index at least every this many seconds")
+      ->default_val(a.save_interval);
   cmd->add_flag("--json", a.json, "print the summary as JSON");
   cmd->add_flag("-q,--quiet", a.quiet, "no progress output");
   cmd->callback([] { run_index(a); });
