@@ -17,7 +17,9 @@
 #include "support/article_schema.h"
 #include "support/chromium.h"
 #include "support/gallery_fixtures.h"
+#include "support/process.h"
 #include "support/temp_dir.h"
+#include "tiny_clip.h"
 
 namespace lingbi {
 namespace {
@@ -30,13 +32,17 @@ class Compose : public ::testing::Test {
     dir_ = new test::TempDir();
     embedder_ = load_clip_embedder((test::tiny_models() / "clip.gguf").string(), 1).release();
     test::make_pictures(dir_->path() / "pictures", 0, 200, 48, 80);
-    gallery_ = Gallery::open_for((dir_->path() / "gallery").string(), *embedder_).release();
-    IndexOptions o;
-    o.roots = {(dir_->path() / "pictures").string()};
-    o.threads = 1;
-    o.progress = false;
-    IndexSummary s = gallery_->index(*embedder_, o);
-    ASSERT_EQ(s.added + s.duplicates, 200);
+    {
+      auto writer = Gallery::open_for((dir_->path() / "gallery").string(), *embedder_);
+      IndexOptions o;
+      o.roots = {(dir_->path() / "pictures").string()};
+      o.threads = 1;
+      o.progress = false;
+      IndexSummary s = writer->index(*embedder_, o);
+      ASSERT_EQ(s.added + s.duplicates, 200);
+    }
+    // Opened for reading, as compose does, so the command-line tests can read it at the same time.
+    gallery_ = Gallery::open((dir_->path() / "gallery").string()).release();
   }
   static void TearDownTestSuite() {
     delete gallery_;
@@ -324,6 +330,78 @@ TEST_F(Compose, SameFlowAgainstLlamaServer) {
   expect_sound_slots(r.article);
   test::expect_article_schema(article_to_json(r.article));
   EXPECT_GT(r.article.tokens.prompt_reused, 0) << "llama-server's prompt cache serves the shared prefix";
+}
+
+}  // namespace
+}  // namespace lingbi
+
+namespace lingbi {
+namespace {
+
+// The command line: errors a user can act on, with the exit status and nothing written.
+class ComposeCli : public Compose {
+ protected:
+  static std::string run(const std::string& args, int& status) {
+    return test::run_capture(std::string(LINGBI_TEST_BIN_DIR) + "/lingbi compose " + args + " 2>&1", status);
+  }
+  static std::string models() { return "-m " + (test::tiny_models() / "llm.gguf").string() + " -t 1 -q "; }
+};
+
+TEST_F(ComposeCli, ClearErrorsAndNothingWritten) {
+  const fs::path out = dir_->path() / "cli.html";
+  const std::string clip = (test::tiny_models() / "clip.gguf").string();
+  struct Case {
+    std::string args, message;
+  } cases[] = {
+      {"'' " + models() + "-o " + out.string(), "the instruction is empty"},
+      {"Rivers " + models() + "--gallery /nonexistent/gallery --clip " + clip + " -o " + out.string(),
+       "gallery /nonexistent/gallery does not exist"},
+      {"Rivers " + models() + "--gallery " + gallery_->dir() + " -o " + out.string(), "--gallery needs --clip"},
+      {"Rivers " + models() + "-o " + (dir_->path() / "cli.pdf").string(), "-o must end in .md, .html or .json"},
+      {"Rivers " + models() + "--images many -o " + out.string(), "--images must be auto or a number"},
+      {"Rivers -m /nonexistent/model.gguf -o " + out.string(), "/nonexistent/model.gguf"},
+  };
+  for (const Case& c : cases) {
+    int status = 0;
+    std::string output = run(c.args, status);
+    EXPECT_EQ(status, 1) << c.args << "\n" << output;
+    EXPECT_NE(output.find(c.message), std::string::npos) << c.args << "\n" << output;
+    EXPECT_FALSE(fs::exists(out)) << c.args;
+  }
+}
+
+TEST_F(ComposeCli, GalleryOfAnotherClipModelIsRefused) {
+  test::TempDir other;
+  dev::write_tiny_clip(other.path(), 99);  // same shape, other weights: another model
+  int status = 0;
+  std::string output = run("Rivers " + models() + "--gallery " + gallery_->dir() + " --clip " +
+                               (other.path() / "clip.gguf").string() + " -o " + (other.path() / "a.html").string(),
+                           status);
+  EXPECT_EQ(status, 1) << output;
+  EXPECT_NE(output.find("was indexed with CLIP model"), std::string::npos) << output;
+  EXPECT_NE(output.find("pass the model the gallery was made with"), std::string::npos) << output;
+}
+
+TEST_F(ComposeCli, WritesAllThreeFormatsAndExitsZeroWithWarnings) {
+  test::TempDir out;
+  test::TempDir empty;
+  const std::string clip = (test::tiny_models() / "clip.gguf").string();
+  {
+    auto g = Gallery::open_for((empty.path() / "g").string(), *embedder_);
+  }
+  int status = 0;
+  std::string output = run("'Rivers at dawn' " + models() + "--words 200 --images 2 --seed 3 --gallery " +
+                               (empty.path() / "g").string() + " --clip " + clip + " -o " +
+                               (out.path() / "a.md").string() + " -o " + (out.path() / "a.html").string() + " -o " +
+                               (out.path() / "a.json").string(),
+                           status);
+  EXPECT_EQ(status, 0) << output;
+  EXPECT_NE(output.find("warning: the gallery"), std::string::npos) << output;
+  for (const char* name : {"a.md", "a.html", "a.json"}) EXPECT_TRUE(fs::exists(out.path() / name)) << name;
+  Article a = load_article(out.path() / "a.json");
+  EXPECT_TRUE(a.slots.empty());
+  ASSERT_TRUE(a.seed.has_value());
+  EXPECT_EQ(*a.seed, 3);
 }
 
 }  // namespace

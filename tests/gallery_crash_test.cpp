@@ -116,7 +116,7 @@ TEST(GalleryCrash, KilledRunsResumeToTheSameGalleryAsOneRun) {
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "final run failed";
 
   auto ref = Gallery::open(ref_dir);
-  auto crashed = Gallery::open(crash_dir);
+  auto crashed = Gallery::open(crash_dir, Gallery::Access::write);
   EXPECT_EQ(ref->info().images, 1980);
   EXPECT_EQ(crashed->info().images, 1980);
   EXPECT_EQ(crashed->info().paths, 2000);
@@ -140,7 +140,7 @@ TEST(GalleryCrash, KilledRunsResumeToTheSameGalleryAsOneRun) {
   }
   EXPECT_GE(first, tried * 9 / 10);
   crashed.reset();
-  auto reopened = Gallery::open(crash_dir);
+  auto reopened = Gallery::open(crash_dir, Gallery::Access::write);
   EXPECT_EQ(reopened->info().index, kind);
   EXPECT_EQ(reopened->info().vectors, 1980);
 

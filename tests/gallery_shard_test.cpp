@@ -61,7 +61,7 @@ TEST(GalleryShards, FourShardsMergedEqualOneRun) {
     lingbi::test::expect_same_content(lingbi::test::content_of(*whole), lingbi::test::content_of(*merged), 1e-6f);
   }
   // The merged gallery is complete: indexing it again over the same folder finds nothing to do.
-  auto merged = Gallery::open((dir / "merged").string());
+  auto merged = Gallery::open((dir / "merged").string(), Gallery::Access::write);
   const auto again = merged->index(*embedder, options_for(photos, 0, 1));
   EXPECT_EQ(again.embedded, 0);
   EXPECT_EQ(again.unchanged, 312);
@@ -83,7 +83,7 @@ TEST(GalleryShards, MergeAndIndexRefuseAnotherModel) {
   } catch (const lingbi::Error& e) {
     EXPECT_NE(std::string(e.what()).find(mine->content_hash()), std::string::npos) << e.what();
   }
-  auto a = Gallery::open((dir / "a").string());
+  auto a = Gallery::open((dir / "a").string(), Gallery::Access::write);
   auto b = Gallery::open((dir / "b").string());
   EXPECT_THROW(a->merge_from(*b), lingbi::Error);
   EXPECT_EQ(a->info().images, 6);  // nothing of b got in

@@ -90,8 +90,12 @@ class Gallery {
   // Opens the gallery in `dir`, creating it for `embedder`'s model if it does not exist; a gallery
   // made with another model (content hash differs) is an Error naming both models.
   static std::unique_ptr<Gallery> open_for(const std::string& dir, const ImageEmbedder& embedder);
-  // Opens an existing gallery; throws lingbi::Error when `dir` holds none.
-  static std::unique_ptr<Gallery> open(const std::string& dir);
+  // Opens an existing gallery; throws lingbi::Error when `dir` holds none. Any number of processes
+  // may read one gallery at once (search, compose, info); a writer (index, merge, optimize, and
+  // open_for/open_like) has it alone. A reader that finds the vector index behind the catalog
+  // (after a crash) brings it up to date in memory only.
+  enum class Access { read, write };
+  static std::unique_ptr<Gallery> open(const std::string& dir, Access access = Access::read);
   // Opens `dir`, creating it for the same model as `model_source` (for merging) if needed.
   static std::unique_ptr<Gallery> open_like(const std::string& dir, const Gallery& model_source);
   ~Gallery();
@@ -132,9 +136,10 @@ class Gallery {
   Gallery& operator=(const Gallery&) = delete;
 
  private:
-  Gallery(std::string dir, std::unique_ptr<Catalog> catalog, int lock_fd);
+  Gallery(std::string dir, std::unique_ptr<Catalog> catalog, int lock_fd, bool writable);
   static std::unique_ptr<Gallery> open_impl(const std::string& dir, const std::string* model_name,
-                                            const std::string* model_hash, int dim);
+                                            const std::string* model_hash, int dim, bool writable);
+  void require_writable(const char* what) const;
   void reconcile();
   void rebuild_index(const std::string& kind);
   void apply_to_index(const std::vector<int64_t>& removed, const std::vector<int64_t>& added_ids,
@@ -147,6 +152,7 @@ class Gallery {
   std::unique_ptr<Catalog> catalog_;
   std::unique_ptr<VectorIndex> index_;
   int lock_fd_ = -1;
+  bool writable_ = false;
   bool stale_ = false;  // the index still holds vectors of removed images (IVF-PQ cannot remove)
   friend class Ingest;
 };

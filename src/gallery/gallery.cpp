@@ -25,8 +25,12 @@ constexpr int64_t kChunk = 8192;
 
 }  // namespace
 
-Gallery::Gallery(std::string dir, std::unique_ptr<Catalog> catalog, int lock_fd)
-    : dir_(std::move(dir)), catalog_(std::move(catalog)), lock_fd_(lock_fd) {}
+Gallery::Gallery(std::string dir, std::unique_ptr<Catalog> catalog, int lock_fd, bool writable)
+    : dir_(std::move(dir)), catalog_(std::move(catalog)), lock_fd_(lock_fd), writable_(writable) {}
+
+void Gallery::require_writable(const char* what) const {
+  if (!writable_) throw Error(std::string("cannot ") + what + " gallery " + dir_ + ": it was opened for reading");
+}
 
 Gallery::~Gallery() {
   index_.reset();
@@ -37,7 +41,7 @@ Gallery::~Gallery() {
 std::string Gallery::index_file() const { return (fs::path(dir_) / kIndexFile).string(); }
 
 std::unique_ptr<Gallery> Gallery::open_impl(const std::string& dir, const std::string* model_name,
-                                            const std::string* model_hash, int dim) {
+                                            const std::string* model_hash, int dim, bool writable) {
   const bool create = model_hash != nullptr;
   const fs::path catalog_path = fs::path(dir) / kCatalogFile;
   if (!create && !fs::exists(catalog_path))
@@ -49,11 +53,14 @@ std::unique_ptr<Gallery> Gallery::open_impl(const std::string& dir, const std::s
   const std::string lock_path = (fs::path(dir) / "lock").string();
   const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) throw Error("cannot open " + lock_path + ": check the permissions of the gallery folder");
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+  // Readers share the lock; a writer holds it alone.
+  if (::flock(fd, (writable ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
     ::close(fd);
-    throw Error("gallery " + dir + " is in use by another lingbi process; wait for it to finish");
+    throw Error(writable ? "gallery " + dir + " is in use by another lingbi process; wait for it to finish"
+                         : "gallery " + dir + " is being changed by another lingbi process (index, merge or " +
+                               "optimize); wait for it to finish");
   }
-  std::unique_ptr<Gallery> g(new Gallery(dir, Catalog::open(catalog_path.string(), create), fd));
+  std::unique_ptr<Gallery> g(new Gallery(dir, Catalog::open(catalog_path.string(), create), fd, writable));
   Catalog& c = *g->catalog_;
   if (c.meta("model_hash").empty()) {
     if (!create) throw Error("gallery " + dir + " has no model record; index it again with --clip");
@@ -71,16 +78,18 @@ std::unique_ptr<Gallery> Gallery::open_impl(const std::string& dir, const std::s
   return g;
 }
 
-std::unique_ptr<Gallery> Gallery::open(const std::string& dir) { return open_impl(dir, nullptr, nullptr, 0); }
+std::unique_ptr<Gallery> Gallery::open(const std::string& dir, Access access) {
+  return open_impl(dir, nullptr, nullptr, 0, access == Access::write);
+}
 
 std::unique_ptr<Gallery> Gallery::open_for(const std::string& dir, const ImageEmbedder& embedder) {
   const std::string name = embedder.name(), hash = embedder.content_hash();
-  return open_impl(dir, &name, &hash, embedder.dim());
+  return open_impl(dir, &name, &hash, embedder.dim(), true);
 }
 
 std::unique_ptr<Gallery> Gallery::open_like(const std::string& dir, const Gallery& src) {
   const std::string name = src.catalog_->meta("model_name"), hash = src.catalog_->meta("model_hash");
-  return open_impl(dir, &name, &hash, std::stoi(src.catalog_->meta("dim")));
+  return open_impl(dir, &name, &hash, std::stoi(src.catalog_->meta("dim")), true);
 }
 
 void Gallery::check_model(const ImageEmbedder& embedder) const {
@@ -156,10 +165,11 @@ void Gallery::rebuild_index(const std::string& wanted) {
   flush();
   index_ = std::move(index);
   stale_ = false;
-  index_->save(index_file());
+  if (writable_) index_->save(index_file());
 }
 
 void Gallery::save_index(bool final) {
+  if (!writable_) return;  // a reader keeps what it reconciled in memory
   if (final && stale_) return rebuild_index(index_->kind());
   index_->save(index_file());
 }
@@ -184,6 +194,7 @@ std::vector<Failure> Gallery::failures() const {
 }
 
 std::string Gallery::optimize(int64_t flat_limit) {
+  require_writable("optimize");
   const std::string kind = VectorIndex::choose_kind(catalog_->count("images"), std::stoi(catalog_->meta("dim")),
                                                     flat_limit);
   rebuild_index(kind);

@@ -368,6 +368,7 @@ class Ingest {
 };
 
 IndexSummary Gallery::index(ImageEmbedder& embedder, const IndexOptions& options) {
+  require_writable("index into");
   Ingest ingest(*this, embedder, options);
   return ingest.run();
 }

@@ -10,6 +10,7 @@
 namespace lingbi {
 
 void Gallery::merge_from(const Gallery& other) {
+  require_writable("merge into");
   const Catalog& src = *other.catalog_;
   if (src.meta("model_hash") != catalog_->meta("model_hash"))
     throw Error("cannot merge " + other.dir_ + " into " + dir_ + ": it was indexed with CLIP model '" +

@@ -28,7 +28,7 @@ std::string escape(const std::string& s) {
 constexpr const char* kStyle = R"css(
 :root { color-scheme: light; }
 body { margin: 0; background: #fbfaf7; color: #1f1f1f; }
-main { max-width: 42rem; margin: 0 auto; padding: 3rem 1.25rem 5rem; }
+main { max-width: 42rem; margin: 0 auto; padding: 3rem 1.25rem 5rem; overflow-wrap: anywhere; }
 body, main { font-family: "Iowan Old Style", "Palatino Linotype", Georgia, "Noto Serif CJK SC",
   "Songti SC", "Source Han Serif SC", serif; font-size: 1.125rem; line-height: 1.75; }
 :lang(zh) body, main:lang(zh) { font-family: "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC",

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.h"
+#include "test_pictures.h"
 #include "lingbi/error.h"
 #include "lingbi/version.h"
 
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   app.set_version_flag("--version", "lingbi-dev " + std::string(lingbi::version()));
   lingbi::dev::add_make_tiny_models_command(app);
+  lingbi::dev::add_make_test_pictures_command(app);
   try {
     app.parse(argc, argv);
     if (app.get_subcommands().empty()) {

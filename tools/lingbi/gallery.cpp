@@ -57,7 +57,7 @@ void run_merge(const GalleryArgs& a) {
 }
 
 void run_optimize(const GalleryArgs& a) {
-  auto g = Gallery::open(a.gallery);
+  auto g = Gallery::open(a.gallery, Gallery::Access::write);
   const std::string kind = g->optimize(a.flat_limit);
   std::printf("%s: index rebuilt as %s for %lld vectors\n", a.gallery.c_str(), kind.c_str(),
               static_cast<long long>(g->info().vectors));
