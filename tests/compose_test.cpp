@@ -165,6 +165,46 @@ TEST_F(Compose, AutoPicturesAndLengthOfTwoThousandWords) {
   expect_sound_slots(a);
 }
 
+// A Chinese instruction gives a Chinese article, its length counted in characters.
+TEST_F(Compose, ChineseInstructionGivesAChineseArticleOfTheRightLength) {
+  LocalModel writer(writer_options());
+  ComposeOptions o;
+  o.instruction = "写一篇关于城市清晨的文章：面包店、河流和第一班电车。";
+  o.words = 800;
+  o.images = 2;
+  o.seed = 8;
+  ComposeModels m;
+  m.writer = &writer;
+  m.embedder = embedder_;
+  m.gallery = gallery_;
+  const Article a = compose_article(o, m).article;
+  EXPECT_EQ(a.lang, "zh");
+  const int characters = length(a);
+  EXPECT_GE(characters, 600);
+  EXPECT_LE(characters, 1000);
+  EXPECT_EQ(chosen(a), 2);
+  expect_sound_slots(a);
+}
+
+// An outline in the instruction is kept: its title and its section headings, in order.
+TEST_F(Compose, OutlineInTheInstructionIsKept) {
+  LocalModel writer(writer_options());
+  ComposeOptions o;
+  o.instruction = "# Tea in three cities\n## Hangzhou\n## Kyoto\n- Istanbul\nNotes: keep it warm.";
+  o.words = 450;
+  o.images = 0;
+  o.seed = 2;
+  ComposeModels m;
+  m.writer = &writer;
+  const Article a = compose_article(o, m).article;
+  EXPECT_EQ(a.title, "Tea in three cities");
+  ASSERT_EQ(a.sections.size(), 3u);
+  EXPECT_EQ(a.sections[0].heading, "Hangzhou");
+  EXPECT_EQ(a.sections[1].heading, "Kyoto");
+  EXPECT_EQ(a.sections[2].heading, "Istanbul");
+  EXPECT_TRUE(a.slots.empty());
+}
+
 TEST_F(Compose, SameSeedSameArticle) {
   auto run = [] {
     LocalModel writer(writer_options());
