@@ -523,6 +523,34 @@ TEST_F(Edit, CommandLine) {
   out = test::run_capture(lingbi + " edit " + path_.string() + " research --slot 0 --caption Trams 2>&1", status);
   EXPECT_EQ(status, 1);
   EXPECT_NE(out.find("research needs the gallery"), std::string::npos) << out;
+  // research and add-slot with the gallery (a copy: this process holds the gallery's lock); a bad
+  // index is refused before any model is loaded.
+  const fs::path copy = dir_->path() / "gallery-copy";
+  fs::remove_all(copy);
+  fs::copy(dir_->path() / "gallery", copy, fs::copy_options::recursive);
+  const std::string gallery = " --gallery " + copy.string() + " --clip " +
+                              (test::tiny_models() / "clip.gguf").string();
+  out = test::run_capture(lingbi + " edit " + path_.string() + " research --slot 0 --caption \"Trams at dawn\"" + gallery +
+                              " 2>&1",
+                          status);
+  EXPECT_EQ(status, 0) << out;
+  out = test::run_capture(lingbi + " edit " + path_.string() + " add-slot --after 8 --caption Bridges" + gallery + " 2>&1",
+                          status);
+  EXPECT_EQ(status, 0) << out;
+  after = load_article(path_);
+  ASSERT_EQ(after.slots.size(), 3u);
+  EXPECT_EQ(after.slots[0].caption, "Trams at dawn");
+  EXPECT_EQ(after.slots[0].query, "Trams at dawn");
+  EXPECT_EQ(after.slots[2].after_paragraph, 8);
+  EXPECT_TRUE(after.slots[2].chosen.has_value());
+  EXPECT_EQ(after.edits.size(), 4u);
+  const std::string saved = test::read_bytes(path_);
+  out = test::run_capture(lingbi + " edit " + path_.string() + " research --slot 9 --caption X -m /nonexistent.gguf" +
+                              gallery + " 2>&1",
+                          status);
+  EXPECT_EQ(status, 1);
+  EXPECT_NE(out.find("slot 9 does not exist: the article has 3 slots"), std::string::npos) << out;
+  EXPECT_EQ(test::read_bytes(path_), saved);
   out = test::run_capture(lingbi + " edit " + (dir_->path() / "missing.json").string() + " remove-slot --slot 0 2>&1", status);
   EXPECT_EQ(status, 1);
   EXPECT_NE(out.find("missing.json"), std::string::npos) << out;

@@ -80,6 +80,10 @@ EditReport add_slot(Article& article, int after, const SlotSearch& search, const
 // Removes slot `slot`; the removed slot stays in the edit record.
 EditReport remove_slot(Article& article, int slot);
 
+// Throws lingbi::Error unless `slot` indexes article.slots (the message gives the number of slots).
+// For checking a request before loading models.
+void check_slot_index(const Article& article, int slot);
+
 // Loads the article at `path`, applies `edit` to it and writes it back atomically. When loading
 // or the edit throws, the file is left as it was.
 EditReport edit_article_file(const std::filesystem::path& path, const std::function<EditReport(Article&)>& edit);

@@ -16,9 +16,6 @@ namespace lingbi::compose {
 // edits, so that the same edits of the same article give the same result.
 uint32_t edit_seed(const Article& article, const std::optional<uint32_t>& given);
 
-// Throws lingbi::Error unless `slot` indexes article.slots.
-void check_slot_index(const Article& article, int slot);
-
 // Appends an Edit with the current UTC time and adds the edit's tokens to the article's totals.
 void record_edit(Article& article, const std::string& op, int target, const std::string& detail,
                  nlohmann::json previous, const EditReport& report);

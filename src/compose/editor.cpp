@@ -22,14 +22,6 @@ uint32_t edit_seed(const Article& article, const std::optional<uint32_t>& given)
   return static_cast<uint32_t>(article.seed.value_or(0) + 7919 * (static_cast<int64_t>(article.edits.size()) + 1));
 }
 
-void check_slot_index(const Article& article, int slot) {
-  const int n = static_cast<int>(article.slots.size());
-  if (slot >= 0 && slot < n) return;
-  if (n == 0) throw Error("slot " + std::to_string(slot) + " does not exist: the article has no slots (add one with add-slot)");
-  throw Error("slot " + std::to_string(slot) + " does not exist: the article has " + std::to_string(n) +
-              " slots (numbered from 0)");
-}
-
 void record_edit(Article& article, const std::string& op, int target, const std::string& detail,
                  nlohmann::json previous, const EditReport& report) {
   const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -260,6 +252,14 @@ EditReport remove_slot(Article& article, int index) {
   article.slots.erase(article.slots.begin() + index);
   record_edit(article, "remove-slot", index, "", std::move(previous), report);
   return report;
+}
+
+void check_slot_index(const Article& article, int slot) {
+  const int n = static_cast<int>(article.slots.size());
+  if (slot >= 0 && slot < n) return;
+  if (n == 0) throw Error("slot " + std::to_string(slot) + " does not exist: the article has no slots (add one with add-slot)");
+  throw Error("slot " + std::to_string(slot) + " does not exist: the article has " + std::to_string(n) +
+              " slots (numbered from 0)");
 }
 
 EditReport edit_article_file(const std::filesystem::path& path, const std::function<EditReport(Article&)>& edit) {

@@ -72,7 +72,10 @@ void load_models(EditArgs& a, Loaded& l, bool selector) {
 
 void run_edit(EditArgs& a, const std::string& op) {
   // The article must load before any model is: a bad path or file fails fast and touches nothing.
-  load_article(a.article);
+  // So are indexes of slots and paragraphs.
+  const Article article = load_article(a.article);
+  if (op == "rewrite" || op == "add-slot") article.paragraph(a.paragraph);
+  if (op == "research" || op == "swap" || op == "remove-slot") check_slot_index(article, a.slot);
   if (a.seed >= 0) a.search.seed = static_cast<uint32_t>(a.seed);
   Loaded l;
   std::function<EditReport(Article&)> edit;
