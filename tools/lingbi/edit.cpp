@@ -1,7 +1,5 @@
 // `lingbi edit article.json rewrite|research|swap|add-slot|remove-slot ...`: edits a saved article
 // in place (written back atomically), keeping the provenance of every picture.
-#include <unistd.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -80,6 +78,7 @@ void run_edit(EditArgs& a, const std::string& op) {
   Loaded l;
   std::function<EditReport(Article&)> edit;
   std::string done;
+  std::string rewritten;  // the new paragraph as saved
   if (op == "rewrite") {
     if (!a.writer.given()) throw Error("rewrite needs a writer model: give -m WRITER.gguf or --endpoint URL");
     load_models(a, l, false);
@@ -87,12 +86,11 @@ void run_edit(EditArgs& a, const std::string& op) {
     o.paragraph = a.paragraph;
     o.how = a.how;
     o.seed = a.search.seed;
-    if (!a.quiet)
-      o.on_text = [](std::string_view piece) {
-        std::fwrite(piece.data(), 1, piece.size(), stdout);
-        std::fflush(stdout);
-      };
-    edit = [&l, o](Article& article) { return rewrite_paragraph(article, o, l.models); };
+    edit = [&l, &rewritten, o](Article& article) {
+      EditReport report = rewrite_paragraph(article, o, l.models);
+      rewritten = article.paragraph(o.paragraph);
+      return report;
+    };
     done = "rewrote paragraph " + std::to_string(a.paragraph);
   } else if (op == "research") {
     if (a.gallery.empty()) throw Error("research needs the gallery and its CLIP model: give --gallery G --clip C.gguf");
@@ -113,7 +111,8 @@ void run_edit(EditArgs& a, const std::string& op) {
     done = "removed slot " + std::to_string(a.slot);
   }
   EditReport report = edit_article_file(a.article, edit);
-  if (op == "rewrite" && !a.quiet) std::fputs("\n", stdout);
+  // The paragraph as saved (joined into one and trimmed), not the model's raw output, is shown.
+  if (op == "rewrite" && !a.quiet) std::printf("%s\n", rewritten.c_str());
   for (const std::string& w : report.warnings) std::fprintf(stderr, "lingbi: warning: %s\n", w.c_str());
   std::fprintf(stderr, "%s: %s\n", a.article.c_str(), done.c_str());
 }
@@ -136,7 +135,7 @@ void add_edit_command(CLI::App& app) {
   add_model_flags(cmd, a->writer);
   add_model_flags(cmd, a->selector, "vlm");
   cmd->add_option("--seed", a->seed, "Seed: the same edit of the same article gives the same result");
-  cmd->add_flag("-q,--quiet", a->quiet, "Do not stream the rewritten text");
+  cmd->add_flag("-q,--quiet", a->quiet, "rewrite: do not print the new paragraph");
   cmd->require_subcommand(1);
 
   auto* rewrite = add_op(cmd, "rewrite", "Rewrite one paragraph with the writer model (-m or --endpoint); it stays one paragraph");
