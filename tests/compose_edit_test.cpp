@@ -13,6 +13,7 @@
 #include "lingbi/gallery.h"
 #include "lingbi/gallery_embedder.h"
 #include "lingbi/local_model.h"
+#include "lingbi/remote_model.h"
 #include "lingbi/text_stats.h"
 #include "model_support.h"
 #include "support/article_schema.h"
@@ -26,7 +27,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-class Edit : public ::testing::Test {
+class Editing : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new test::TempDir();
@@ -181,11 +182,11 @@ class Edit : public ::testing::Test {
   std::string bytes_;
 };
 
-test::TempDir* Edit::dir_ = nullptr;
-ImageEmbedder* Edit::embedder_ = nullptr;
-Gallery* Edit::gallery_ = nullptr;
+test::TempDir* Editing::dir_ = nullptr;
+ImageEmbedder* Editing::embedder_ = nullptr;
+Gallery* Editing::gallery_ = nullptr;
 
-TEST_F(Edit, RewriteShorterChangesOneParagraphOnly) {
+TEST_F(Editing, RewriteShorterChangesOneParagraphOnly) {
   LocalModel writer(writer_options());
   EditModels m;
   m.writer = &writer;
@@ -216,7 +217,7 @@ TEST_F(Edit, RewriteShorterChangesOneParagraphOnly) {
   EXPECT_EQ(after.edits[0].at.size(), 20u);
 }
 
-TEST_F(Edit, RewriteLongerAndByInstructionStayOneParagraph) {
+TEST_F(Editing, RewriteLongerAndByInstructionStayOneParagraph) {
   LocalModel writer(writer_options());
   EditModels m;
   m.writer = &writer;
@@ -242,7 +243,7 @@ TEST_F(Edit, RewriteLongerAndByInstructionStayOneParagraph) {
   EXPECT_EQ(b.paragraph(o.paragraph), c.paragraph(o.paragraph));
 }
 
-TEST_F(Edit, ResearchGivesNewCandidatesAndChoice) {
+TEST_F(Editing, ResearchGivesNewCandidatesAndChoice) {
   SlotSearch s;
   s.caption = "Boats on a river at dawn";
   s.tone = "bright";
@@ -267,7 +268,7 @@ TEST_F(Edit, ResearchGivesNewCandidatesAndChoice) {
   EXPECT_EQ(after.edits[0].previous, was[1]) << "the old slot, candidates and all, stays in the record";
 }
 
-TEST_F(Edit, ResearchWithAVisionModelWritesTheQueryAndSelects) {
+TEST_F(Editing, ResearchWithAVisionModelWritesTheQueryAndSelects) {
   LocalModel vlm(writer_options(true));
   EditModels m = gallery_models();
   m.writer = &vlm;
@@ -291,7 +292,7 @@ TEST_F(Edit, ResearchWithAVisionModelWritesTheQueryAndSelects) {
   }
 }
 
-TEST_F(Edit, SwapShowsAnotherCandidate) {
+TEST_F(Editing, SwapShowsAnotherCandidate) {
   const Slot& s = before_.slots[0];
   ASSERT_GE(s.candidates.size(), 2u);
   // The first candidate no slot shows.
@@ -319,7 +320,7 @@ TEST_F(Edit, SwapShowsAnotherCandidate) {
   EXPECT_EQ(after.edits[0].previous, was[0]["chosen"]);
 }
 
-TEST_F(Edit, SwapRefusesAPictureAnotherSlotShows) {
+TEST_F(Editing, SwapRefusesAPictureAnotherSlotShows) {
   // Slot 1 shows slot 0's candidate B.
   before_.slots[1].chosen = Choice{before_.slots[0].candidates[1].image_id, before_.slots[0].candidates[1].path, "test"};
   save_article(before_, path_);
@@ -327,7 +328,7 @@ TEST_F(Edit, SwapRefusesAPictureAnotherSlotShows) {
   expect_refused([](Article& a) { return swap_candidate(a, 0, "B"); }, "is already the picture of slot 1");
 }
 
-TEST_F(Edit, AddSlotKeepsOnePerParagraphAndReadingOrder) {
+TEST_F(Editing, AddSlotKeepsOnePerParagraphAndReadingOrder) {
   const int free = free_paragraph(before_);
   ASSERT_GE(free, 0);
   SlotSearch s;
@@ -361,7 +362,7 @@ TEST_F(Edit, AddSlotKeepsOnePerParagraphAndReadingOrder) {
   expect_refused([&](Article& a) { return add_slot(a, free_paragraph(after), SlotSearch{}, {}); }, "add-slot needs --caption");
 }
 
-TEST_F(Edit, AddSlotWithoutGalleryLeavesItEmptyWithAWarning) {
+TEST_F(Editing, AddSlotWithoutGalleryLeavesItEmptyWithAWarning) {
   const int free = free_paragraph(before_);
   ASSERT_GE(free, 0);
   SlotSearch s;
@@ -387,7 +388,7 @@ TEST_F(Edit, AddSlotWithoutGalleryLeavesItEmptyWithAWarning) {
   EXPECT_EQ(before_.slots.size(), 4u);
 }
 
-TEST_F(Edit, RemoveSlotKeepsItInTheRecord) {
+TEST_F(Editing, RemoveSlotKeepsItInTheRecord) {
   edit_article_file(path_, [](Article& a) { return remove_slot(a, 1); });
   Article after = load_article(path_);
   test::expect_article_schema(article_to_json(after));
@@ -400,7 +401,7 @@ TEST_F(Edit, RemoveSlotKeepsItInTheRecord) {
   EXPECT_EQ(rest_of(after), rest_of(before_));
 }
 
-TEST_F(Edit, BadIndexesLettersAndFilesAreClearErrors) {
+TEST_F(Editing, BadIndexesLettersAndFilesAreClearErrors) {
   const std::string n = std::to_string(before_.slots.size());
   expect_refused([](Article& a) { return remove_slot(a, 3); }, "slot 3 does not exist: the article has 3 slots");
   expect_refused([](Article& a) { return remove_slot(a, -1); }, "slot -1 does not exist");
@@ -434,7 +435,7 @@ TEST_F(Edit, BadIndexesLettersAndFilesAreClearErrors) {
   }
 }
 
-TEST_F(Edit, RewriteChineseCountsCharacters) {
+TEST_F(Editing, RewriteChineseCountsCharacters) {
   const fs::path zh = dir_->path() / "zh.json";
   save_article(built_article("zh"), zh);
   LocalModel writer(writer_options());
@@ -453,7 +454,7 @@ TEST_F(Edit, RewriteChineseCountsCharacters) {
 }
 
 // The edits on an article that compose wrote with the tiny models, one after another.
-TEST_F(Edit, EditsOfAComposedArticle) {
+TEST_F(Editing, EditsOfAComposedArticle) {
   LocalModel writer(writer_options());
   ComposeOptions c;
   c.instruction = "Write about mornings in a quiet city: bakeries, rivers and the first trams.";
@@ -503,8 +504,36 @@ TEST_F(Edit, EditsOfAComposedArticle) {
   }
 }
 
+// The same edits through a real llama-server holding the tiny model (see compose_test for --no-jinja).
+TEST_F(Editing, RewriteAndAddSlotAgainstLlamaServer) {
+  test::LlamaServer server({"-c", "16384", "--no-jinja", "--reasoning-format", "none"});
+  RemoteModelOptions o;
+  o.endpoint = server.url();
+  RemoteModel remote(o);
+  EditModels m = gallery_models();
+  m.writer = &remote;
+  RewriteOptions shorter;
+  shorter.paragraph = 3;
+  shorter.how = "shorter";
+  edit_article_file(path_, [&](Article& a) { return rewrite_paragraph(a, shorter, m); });
+  const int free = free_paragraph(before_);
+  edit_article_file(path_, [&](Article& a) { return add_slot(a, free, SlotSearch{}, m); });
+  Article after = load_article(path_);
+  test::expect_article_schema(article_to_json(after));
+  EXPECT_LE(count_length(after.paragraph(3), "en"), count_length(before_.paragraph(3), "en") * 3 / 4);
+  EXPECT_GT(count_length(after.paragraph(3), "en"), 0);
+  ASSERT_EQ(after.slots.size(), 4u);
+  const Slot& added = after.slots[0];
+  ASSERT_EQ(added.after_paragraph, free);
+  EXPECT_FALSE(added.caption.empty());
+  EXPECT_FALSE(added.query.empty());
+  EXPECT_FALSE(added.why.empty());
+  expect_sound_search(after, 0);
+  EXPECT_GT(after.tokens.generated, before_.tokens.generated);
+}
+
 // The CLI: edits by flags, exit codes, messages, the file written back.
-TEST_F(Edit, CommandLine) {
+TEST_F(Editing, CommandLine) {
   const std::string lingbi = std::string(LINGBI_TEST_BIN_DIR) + "/lingbi";
   int status = 0;
   test::run_capture(lingbi + " edit " + path_.string() + " remove-slot --slot 2 2>&1", status);
