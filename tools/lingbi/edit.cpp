@@ -69,8 +69,8 @@ void load_models(EditArgs& a, Loaded& l, bool selector) {
 }
 
 void run_edit(EditArgs& a, const std::string& op) {
-  // The article must load before any model is: a bad path or file fails fast and touches nothing.
-  // So are indexes of slots and paragraphs.
+  // The article and the indexes into it are checked before any model loads: a bad path, file or
+  // index fails fast and touches nothing.
   const Article article = load_article(a.article);
   if (op == "rewrite" || op == "add-slot") article.paragraph(a.paragraph);
   if (op == "research" || op == "swap" || op == "remove-slot") check_slot_index(article, a.slot);
