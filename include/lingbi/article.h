@@ -50,6 +50,16 @@ struct TokenTotals {
   int64_t generated = 0;
 };
 
+// One edit of a saved article (lingbi edit, include/lingbi/editor.h), kept in order so that what
+// an edit replaced is never lost.
+struct Edit {
+  std::string op;           // "rewrite", "research", "swap", "add-slot" or "remove-slot"
+  int target = 0;           // the paragraph (rewrite, add-slot) or slot index (others) at the time of the edit
+  std::string detail;       // how it was asked: the --how, the new caption, the letter
+  nlohmann::json previous;  // what it replaced: the paragraph's text, the slot or its choice; null for none
+  std::string at;           // when, UTC, ISO 8601 ("2026-11-29T16:10:00Z")
+};
+
 struct Article {
   std::string title;
   std::string lang;  // "en" or "zh"
@@ -60,6 +70,7 @@ struct Article {
   std::optional<int64_t> seed;
   TokenTotals tokens;
   nlohmann::json timings = nlohmann::json::object();  // per stage, milliseconds
+  std::vector<Edit> edits;  // in the order they were made; written to JSON only when there are any
 
   // Number of paragraphs over all sections.
   int paragraph_count() const;

@@ -110,7 +110,7 @@ json article_to_json(const Article& a) {
                      {"candidates", candidates},
                      {"chosen", chosen}});
   }
-  return {{"title", a.title},
+  json out = {{"title", a.title},
           {"lang", a.lang},
           {"instruction", a.instruction},
           {"sections", sections},
@@ -122,6 +122,13 @@ json article_to_json(const Article& a) {
             {"prompt_reused", a.tokens.prompt_reused},
             {"generated", a.tokens.generated}}},
           {"timings", a.timings}};
+  if (!a.edits.empty()) {
+    json edits = json::array();
+    for (const Edit& e : a.edits)
+      edits.push_back({{"op", e.op}, {"target", e.target}, {"detail", e.detail}, {"previous", e.previous}, {"at", e.at}});
+    out["edits"] = edits;
+  }
+  return out;
 }
 
 Article article_from_json(const json& j) {
@@ -175,6 +182,13 @@ Article article_from_json(const json& j) {
     a.tokens = {t.integer("prompt_evaluated"), t.integer("prompt_reused"), t.integer("generated")};
   }
   if (const json* timings = r.find("timings")) a.timings = *timings;
+  const json& edits = r.array("edits", false);
+  for (size_t i = 0; i < edits.size(); ++i) {
+    Reader e(edits[i], item("edits", i));
+    Edit edit{e.str("op"), static_cast<int>(e.integer("target")), e.str("detail", false), nullptr, e.str("at", false)};
+    if (const json* previous = e.find("previous")) edit.previous = *previous;
+    a.edits.push_back(std::move(edit));
+  }
   return a;
 }
 

@@ -45,7 +45,11 @@ void check_user_pictures(const std::vector<std::string>& paths) {
   }
 }
 
-std::string system_prompt(const std::string& lang) {
+}  // namespace
+
+namespace compose {
+
+std::string writer_system_prompt(const std::string& lang) {
   if (lang == "zh")
     return "你是一位擅长写长篇文章的作者。文章用简体中文写作，结构清晰，段落之间空一行。";
   return "You are a skilled writer of long-form articles for blogs and newsletters. Write clear, well-structured "
@@ -62,7 +66,7 @@ std::string article_text(const Article& article) {
   return text;
 }
 
-}  // namespace
+}  // namespace compose
 
 ComposeResult compose_article(const ComposeOptions& options, const ComposeModels& models) {
   using namespace compose;
@@ -88,7 +92,7 @@ ComposeResult compose_article(const ComposeOptions& options, const ComposeModels
   };
 
   Conversation writer(*models.writer, seed, article.tokens, result.exchanges);
-  writer.add(Message::system(system_prompt(article.lang)));
+  writer.add(Message::system(writer_system_prompt(article.lang)));
   writer.add(Message::user("Instruction for the article:\n" + options.instruction));
   // The selector: the writer's own conversation when one model does both (it has the article in
   // its context already), else a conversation of its own that is given the article once.

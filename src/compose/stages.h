@@ -27,6 +27,11 @@ struct UserPicture {
   std::string description;
 };
 
+// The writer's system prompt for the article's language (composer.cpp; the editor uses it too).
+std::string writer_system_prompt(const std::string& lang);
+// The article as the models read it (composer.cpp): title, headings, paragraphs numbered [k].
+std::string article_text(const Article& article);
+
 // Planner (planner.cpp): the outline as schema-constrained JSON; budgets that add up to `length`.
 // An outline given in the instruction (two or more Markdown headings or list items) is kept.
 Outline plan_outline(Conversation& writer, const std::string& instruction, const std::string& lang, int length,

@@ -27,6 +27,9 @@ void add_compose_command(CLI::App& app);
 // Adds `lingbi render`: a saved article (JSON) to Markdown or HTML again, without models.
 void add_render_command(CLI::App& app);
 
+// Adds `lingbi edit article.json rewrite|research|swap|add-slot|remove-slot`: edits a saved article.
+void add_edit_command(CLI::App& app);
+
 // Adds `lingbi chat`: streamed image-text dialogue with a local GGUF model or a remote server.
 void add_chat_command(CLI::App& app);
 

@@ -1,0 +1,178 @@
+// `lingbi edit article.json rewrite|research|swap|add-slot|remove-slot ...`: edits a saved article
+// in place (written back atomically), keeping the provenance of every picture.
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "commands.h"
+#include "lingbi/editor.h"
+#include "lingbi/error.h"
+#include "lingbi/gallery.h"
+#include "lingbi/gallery_embedder.h"
+#include "model_flags.h"
+
+namespace lingbi::cli {
+
+namespace {
+
+struct EditArgs {
+  std::string article;
+  std::string gallery;
+  std::string clip;
+  bool quiet = false;
+  int64_t seed = -1;
+  ModelFlags writer;
+  ModelFlags selector;
+  int paragraph = -1;  // rewrite --paragraph, add-slot --after
+  int slot = -1;
+  std::string how;
+  std::string letter;
+  SlotSearch search;
+};
+
+// The models and gallery an edit was given; each is loaded only when the edit uses it.
+struct Loaded {
+  std::unique_ptr<Gallery> gallery;
+  std::unique_ptr<ImageEmbedder> embedder;
+  std::unique_ptr<ChatModel> writer;
+  std::unique_ptr<ChatModel> selector;
+  EditModels models;
+};
+
+void load_gallery(EditArgs& a, Loaded& l) {
+  if (a.gallery.empty()) return;
+  if (a.clip.empty()) throw Error("--gallery needs --clip: the CLIP model the gallery was indexed with");
+  if (!std::filesystem::is_directory(a.gallery)) throw Error("gallery " + a.gallery + " does not exist: make one with lingbi index");
+  l.gallery = Gallery::open(a.gallery);
+  l.embedder = load_clip_embedder(a.clip, a.writer.local.threads);
+  l.gallery->check_model(*l.embedder);
+  l.models.gallery = l.gallery.get();
+  l.models.embedder = l.embedder.get();
+}
+
+void load_models(EditArgs& a, Loaded& l, bool selector) {
+  if (a.writer.given()) {
+    l.writer = make_model(a.writer, "writer");
+    l.models.writer = l.writer.get();
+  }
+  if (!selector) return;
+  if (a.selector.given()) {
+    a.selector.local.context = a.writer.local.context;
+    a.selector.local.threads = a.writer.local.threads;
+    a.selector.local.gpu_layers = a.writer.local.gpu_layers;
+    l.selector = make_model(a.selector, "selector (--vlm)");
+    l.models.selector = l.selector.get();
+  } else if (a.writer.given() && a.writer.sees_images()) {
+    l.models.selector = l.writer.get();  // one vision-language model writes and selects
+  }
+}
+
+void run_edit(EditArgs& a, const std::string& op) {
+  // The article and the indexes into it are checked before any model loads: a bad path, file or
+  // index fails fast and touches nothing.
+  const Article article = load_article(a.article);
+  if (op == "rewrite" || op == "add-slot") article.paragraph(a.paragraph);
+  if (op == "research" || op == "swap" || op == "remove-slot") check_slot_index(article, a.slot);
+  if (a.seed >= 0) a.search.seed = static_cast<uint32_t>(a.seed);
+  Loaded l;
+  std::function<EditReport(Article&)> edit;
+  std::string done;
+  std::string rewritten;  // the new paragraph as saved
+  if (op == "rewrite") {
+    if (!a.writer.given()) throw Error("rewrite needs a writer model: give -m WRITER.gguf or --endpoint URL");
+    load_models(a, l, false);
+    RewriteOptions o;
+    o.paragraph = a.paragraph;
+    o.how = a.how;
+    o.seed = a.search.seed;
+    edit = [&l, &rewritten, o](Article& article) {
+      EditReport report = rewrite_paragraph(article, o, l.models);
+      rewritten = article.paragraph(o.paragraph);
+      return report;
+    };
+    done = "rewrote paragraph " + std::to_string(a.paragraph);
+  } else if (op == "research") {
+    if (a.gallery.empty()) throw Error("research needs the gallery and its CLIP model: give --gallery G --clip C.gguf");
+    load_gallery(a, l);
+    load_models(a, l, true);
+    edit = [&l, &a](Article& article) { return research_slot(article, a.slot, a.search, l.models); };
+    done = "searched slot " + std::to_string(a.slot) + " again";
+  } else if (op == "swap") {
+    edit = [&a](Article& article) { return swap_candidate(article, a.slot, a.letter); };
+    done = "slot " + std::to_string(a.slot) + " shows candidate " + a.letter;
+  } else if (op == "add-slot") {
+    load_gallery(a, l);
+    load_models(a, l, l.models.gallery != nullptr);
+    edit = [&l, &a](Article& article) { return add_slot(article, a.paragraph, a.search, l.models); };
+    done = "added a slot after paragraph " + std::to_string(a.paragraph);
+  } else {
+    edit = [&a](Article& article) { return remove_slot(article, a.slot); };
+    done = "removed slot " + std::to_string(a.slot);
+  }
+  EditReport report = edit_article_file(a.article, edit);
+  // The paragraph as saved (joined into one and trimmed), not the model's raw output, is shown.
+  if (op == "rewrite" && !a.quiet) std::printf("%s\n", rewritten.c_str());
+  for (const std::string& w : report.warnings) std::fprintf(stderr, "lingbi: warning: %s\n", w.c_str());
+  std::fprintf(stderr, "%s: %s\n", a.article.c_str(), done.c_str());
+}
+
+CLI::App* add_op(CLI::App* cmd, const std::string& name, const std::string& help) {
+  CLI::App* op = cmd->add_subcommand(name, help);
+  op->fallthrough();  // the model and gallery flags of `edit` may come after the operation too
+  return op;
+}
+
+}  // namespace
+
+void add_edit_command(CLI::App& app) {
+  auto a = std::make_shared<EditArgs>();
+  auto* cmd = app.add_subcommand("edit", "Edit a saved article (JSON) in place: rewrite a paragraph, change its pictures");
+  cmd->add_option("article", a->article, "The article, as written by compose -o X.json")->required();
+  cmd->add_option("--gallery", a->gallery, "Gallery folder (research; add-slot to find a picture)");
+  cmd->add_option("--clip", a->clip, "The CLIP model (GGUF) the gallery was indexed with");
+  a->writer.local.context = 16384;  // the whole article stays in context for a rewrite
+  add_model_flags(cmd, a->writer);
+  add_model_flags(cmd, a->selector, "vlm");
+  cmd->add_option("--seed", a->seed, "Seed: the same edit of the same article gives the same result");
+  cmd->add_flag("-q,--quiet", a->quiet, "rewrite: do not print the new paragraph");
+  cmd->require_subcommand(1);
+
+  auto* rewrite = add_op(cmd, "rewrite", "Rewrite one paragraph with the writer model (-m or --endpoint); it stays one paragraph");
+  rewrite->add_option("--paragraph", a->paragraph, "Paragraph index over all sections, from 0")->required();
+  rewrite->add_option("--how", a->how, "shorter, longer, or an instruction in words (default: improve the wording)");
+
+  auto* research = add_op(cmd, "research",
+                          "Give a slot a new caption and search the gallery again (needs --gallery and --clip; "
+                          "a selector model (-m with --mmproj, or --vlm) picks, else the best score)");
+  research->add_option("--slot", a->slot, "Slot index, from 0")->required();
+  research->add_option("--caption", a->search.caption, "The new caption, in the article's language")->required();
+  research->add_option("--query", a->search.query,
+                       "English search query (default: written by -m/--endpoint, or the caption if it is English)");
+  research->add_option("--tone", a->search.tone, "The tone the picture should carry (default: kept)");
+  research->add_option("--candidates", a->search.candidates, "Candidates to retrieve (default: as many as before)")
+      ->check(CLI::Range(1, 8));
+
+  auto* swap = add_op(cmd, "swap", "Show another of a slot's candidates (no model needed)");
+  swap->add_option("--slot", a->slot, "Slot index, from 0")->required();
+  swap->add_option("--candidate", a->letter, "The candidate's letter: A, B, ...")->required();
+
+  auto* add = add_op(cmd, "add-slot",
+                     "Add a picture slot after a paragraph (at most one per paragraph); --caption is required "
+                     "without a writer model; with --gallery and --clip its picture is found");
+  add->add_option("--after", a->paragraph, "Paragraph index over all sections, from 0")->required();
+  add->add_option("--caption", a->search.caption, "Caption, in the article's language (default: written by the model)");
+  add->add_option("--query", a->search.query, "English search query (default: written by the model, or the caption)");
+  add->add_option("--tone", a->search.tone, "The tone the picture should carry (default: by the model, or neutral)");
+  add->add_option("--candidates", a->search.candidates, "Candidates to retrieve (default 4)")->check(CLI::Range(1, 8));
+
+  auto* remove = add_op(cmd, "remove-slot", "Remove a slot (no model needed); the edit record keeps it");
+  remove->add_option("--slot", a->slot, "Slot index, from 0")->required();
+
+  for (CLI::App* op : {rewrite, research, swap, add, remove}) {
+    const std::string name = op->get_name();
+    op->callback([a, name] { run_edit(*a, name); });
+  }
+}
+
+}  // namespace lingbi::cli
