@@ -13,14 +13,14 @@
 #include "lingbi/error.h"
 #include "lingbi/local_model.h"
 #include "lingbi/remote_model.h"
+#include "model_flags.h"
 
 namespace lingbi::cli {
 
 namespace {
 
 struct ChatOptions {
-  LocalModelOptions local;
-  RemoteModelOptions remote;
+  ModelFlags model;
   std::vector<std::string> images;
   std::string question;
   std::string system;
@@ -79,14 +79,8 @@ Message user_message(const std::string& text, std::vector<std::string>& images) 
 }
 
 void run_chat(ChatOptions& o) {
-  std::unique_ptr<ChatModel> model;
-  if (!o.remote.endpoint.empty()) {
-    model = std::make_unique<RemoteModel>(o.remote);
-  } else {
-    if (o.local.model.empty()) throw Error("give a model with -m FILE.gguf, or a server with --endpoint URL");
-    if (o.seed >= 0) o.local.seed = static_cast<uint32_t>(o.seed);
-    model = std::make_unique<LocalModel>(o.local);
-  }
+  if (o.seed >= 0) o.model.local.seed = static_cast<uint32_t>(o.seed);
+  std::unique_ptr<ChatModel> model = make_model(o.model, "chat");
   const std::string schema = o.json_schema_file.empty() ? "" : read_text_file(o.json_schema_file);
   std::vector<Message> history;
   if (!o.system.empty()) history.push_back(Message::system(o.system));
@@ -139,8 +133,7 @@ void add_chat_command(CLI::App& app) {
       "Talk with a model: answer QUESTION (streamed to stdout) and exit, or without a question start an "
       "interactive session (/image PATH attaches an image, /reset clears the history, /exit leaves)");
   cmd->add_option("question", o->question, "The question; omit it for an interactive session");
-  cmd->add_option("-m,--model", o->local.model, "GGUF model file to run in process");
-  cmd->add_option("--mmproj", o->local.mmproj, "Multimodal projector (GGUF) for images");
+  add_model_flags(cmd, o->model);
   cmd->add_option("--image", o->images, "Image file to show the model with the question (repeatable)")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
@@ -149,19 +142,9 @@ void add_chat_command(CLI::App& app) {
   cmd->add_option("--seed", o->seed, "Seed for sampling (-1: random)")->capture_default_str();
   cmd->add_option("--json-schema", o->json_schema_file, "File holding a JSON schema the answer must satisfy");
   cmd->add_option("--system", o->system, "System prompt");
-  cmd->add_option("-c,--ctx-size", o->local.context, "Context size in tokens (local)")->capture_default_str();
-  cmd->add_option("-t,--threads", o->local.threads, "CPU threads (local; 0: automatic)")
-      ->capture_default_str();
-  cmd->add_option("--ngl,--n-gpu-layers", o->local.gpu_layers,
-                  "Layers to offload to a GPU (local; -ngl works too)")
-      ->capture_default_str();
-  cmd->add_option("--endpoint", o->remote.endpoint,
-                  "OpenAI-compatible server to use instead of -m (http://host:port)");
-  cmd->add_option("--api-model", o->remote.model, "Model name to send to the server");
-  cmd->add_option("--api-key", o->remote.api_key, "API key for the server");
   cmd->add_flag("--stats", o->stats,
                 "Print token counts, finish reason and timings to stderr after each answer");
-  cmd->add_flag("-v,--verbose", o->local.verbose, "Let llama.cpp log to stderr");
+  cmd->add_flag("-v,--verbose", o->model.local.verbose, "Let llama.cpp log to stderr");
   cmd->callback([o] { run_chat(*o); });
 }
 
