@@ -106,7 +106,12 @@ void BM_Compose(benchmark::State& state) {
   const lingbi::Article& a = r.article;
   for (const auto& [stage, ms] : a.timings.items()) state.counters[stage] = ms.get<double>();
   int64_t reread = 0;
-  for (const lingbi::Exchange& e : r.exchanges) reread += e.tokens.prompt_total();
+  for (const lingbi::Exchange& e : r.exchanges) {
+    reread += e.tokens.prompt_total();
+    state.counters[e.stage + "_evaluated"] += e.tokens.prompt_evaluated;
+    state.counters[e.stage + "_reused"] += e.tokens.prompt_reused;
+    state.counters[e.stage + "_generated"] += e.tokens.generated;
+  }
   state.counters["requests"] = static_cast<double>(r.exchanges.size());
   state.counters["prompt_evaluated"] = static_cast<double>(a.tokens.prompt_evaluated);
   state.counters["prompt_reused"] = static_cast<double>(a.tokens.prompt_reused);

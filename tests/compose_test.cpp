@@ -251,6 +251,11 @@ TEST_F(Compose, QuestionsReuseTheArticleInTheCache) {
       << "; requests:" << trace;
   EXPECT_GT(a.tokens.prompt_reused, evaluated);
   EXPECT_LT(evaluated, reread);
+  // Every request is labelled with its stage, in the order the stages run.
+  std::vector<std::string> stages;
+  for (const Exchange& e : r.exchanges)
+    if (stages.empty() || stages.back() != e.stage) stages.push_back(e.stage);
+  EXPECT_EQ(stages, (std::vector<std::string>{"plan", "write", "illustrate"}));
 }
 
 TEST_F(Compose, VisionModelSelectsAmongCandidates) {

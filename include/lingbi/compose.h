@@ -46,6 +46,7 @@ struct ComposeModels {
 
 // One request to a model while composing, for accounting and benchmarks.
 struct Exchange {
+  std::string stage;     // "describe", "plan", "write", "illustrate" or "select"
   std::string question;  // the text of the question (the history before it is not repeated)
   int images = 0;        // pictures in the question
   bool kept = false;     // the question and its answer stayed in the conversation (planning, writing)

@@ -104,12 +104,17 @@ ComposeResult compose_article(const ComposeOptions& options, const ComposeModels
     own_selector = std::make_unique<Conversation>(*models.selector, seed + 100000, article.tokens, result.exchanges);
     selector = own_selector.get();
   }
+  auto stage = [&](const char* name) {
+    writer.set_stage(name);
+    if (own_selector) own_selector->set_stage(name);
+  };
 
   // The user's pictures are described first, so the plan can account for them.
   std::vector<UserPicture> pictures;
   auto t = Clock::now();
   for (const std::string& path : options.user_images) {
     progress("describing " + path);
+    stage("describe");
     std::string description;
     if (selector) {
       description = describe_picture(*selector, path, article.lang);
@@ -123,11 +128,13 @@ ComposeResult compose_article(const ComposeOptions& options, const ComposeModels
 
   t = Clock::now();
   progress("planning");
+  stage("plan");
   Outline outline = plan_outline(writer, options.instruction, article.lang, length, pictures);
   article.title = outline.title;
   article.timings["plan_ms"] = ms_since(t);
 
   t = Clock::now();
+  stage("write");
   article.sections = write_sections(writer, outline, article.lang, options);
   article.timings["write_ms"] = ms_since(t);
   const int paragraphs = article.paragraph_count();
@@ -139,6 +146,7 @@ ComposeResult compose_article(const ComposeOptions& options, const ComposeModels
                                                       paragraphs);
   t = Clock::now();
   progress("placing pictures");
+  stage("illustrate");
   std::vector<Slot> slots = place_user_pictures(writer, article, pictures, result.warnings);
   int from_gallery = std::max(0, wanted - static_cast<int>(slots.size()));
   if (static_cast<int>(pictures.size()) > wanted && options.images >= 0)
@@ -164,6 +172,7 @@ ComposeResult compose_article(const ComposeOptions& options, const ComposeModels
   for (size_t i = 0; i < gallery_slots.size(); ++i) {
     Slot& slot = gallery_slots[i];
     progress("choosing picture " + std::to_string(i + 1) + "/" + std::to_string(gallery_slots.size()));
+    stage("select");
     t = Clock::now();
     retrieve_candidates(*models.embedder, *models.gallery, slot, used, options.candidates, options.tone_weight);
     retrieve_ms += ms_since(t);

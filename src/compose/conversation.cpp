@@ -50,6 +50,7 @@ ChatResult Conversation::run(std::vector<ContentPart> question, ChatRequest requ
   totals_.prompt_reused += result.tokens.prompt_reused;
   totals_.generated += result.tokens.generated;
   Exchange exchange;
+  exchange.stage = stage_;
   for (const ContentPart& part : question) {
     if (part.is_image()) ++exchange.images;
     else exchange.question += part.text;

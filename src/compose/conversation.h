@@ -40,6 +40,9 @@ class Conversation {
 
   ChatModel& model() { return model_; }
 
+  // Names the stage that the next requests belong to, for Exchange::stage.
+  void set_stage(std::string stage) { stage_ = std::move(stage); }
+
  private:
   ChatResult run(std::vector<ContentPart> question, ChatRequest request, bool keep);
 
@@ -49,6 +52,7 @@ class Conversation {
   uint32_t next_seed_;
   TokenTotals& totals_;
   std::vector<Exchange>& log_;
+  std::string stage_;
   std::vector<Message> history_;
 };
 
