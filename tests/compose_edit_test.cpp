@@ -17,6 +17,7 @@
 #include "lingbi/text_stats.h"
 #include "model_support.h"
 #include "support/article_schema.h"
+#include "support/compose_fixture.h"
 #include "support/gallery_fixtures.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
@@ -30,31 +31,15 @@ using nlohmann::json;
 class Editing : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new test::TempDir();
-    embedder_ = load_clip_embedder((test::tiny_models() / "clip.gguf").string(), 1).release();
-    test::make_pictures(dir_->path() / "pictures", 0, 60, 48, 80);
-    gallery_ = Gallery::open_for((dir_->path() / "gallery").string(), *embedder_).release();
-    IndexOptions o;
-    o.roots = {(dir_->path() / "pictures").string()};
-    o.threads = 1;
-    o.progress = false;
-    gallery_->index(*embedder_, o);
+    fixture_ = new test::ComposeGallery(60);
+    dir_ = &fixture_->dir;
+    embedder_ = fixture_->embedder.get();
+    gallery_ = fixture_->gallery.get();
     save_article(built_article("en"), dir_->path() / "built.json");
   }
-  static void TearDownTestSuite() {
-    delete gallery_;
-    delete embedder_;
-    delete dir_;
-  }
+  static void TearDownTestSuite() { delete fixture_; }
 
-  static LocalModelOptions writer_options(bool vision = false) {
-    LocalModelOptions o;
-    o.model = test::tiny_models() / "llm.gguf";
-    if (vision) o.mmproj = test::tiny_models() / "mmproj.gguf";
-    o.threads = 1;
-    o.context = 16384;
-    return o;
-  }
+  static LocalModelOptions writer_options(bool vision = false) { return test::tiny_writer_options(vision); }
 
   // An article as compose writes it, built in code so that most tests spend no time generating:
   // three sections of three paragraphs, slots after paragraphs 1, 4 and 7 whose candidates come
@@ -174,17 +159,19 @@ class Editing : public ::testing::Test {
     EXPECT_TRUE(among);
   }
 
-  static test::TempDir* dir_;
+  static test::ComposeGallery* fixture_;
+  static const test::TempDir* dir_;  // shorthands for the fixture's parts
   static ImageEmbedder* embedder_;
-  static Gallery* gallery_;
+  static const Gallery* gallery_;
   fs::path path_;
   Article before_;
   std::string bytes_;
 };
 
-test::TempDir* Editing::dir_ = nullptr;
+test::ComposeGallery* Editing::fixture_ = nullptr;
+const test::TempDir* Editing::dir_ = nullptr;
 ImageEmbedder* Editing::embedder_ = nullptr;
-Gallery* Editing::gallery_ = nullptr;
+const Gallery* Editing::gallery_ = nullptr;
 
 TEST_F(Editing, RewriteShorterChangesOneParagraphOnly) {
   LocalModel writer(writer_options());

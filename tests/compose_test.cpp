@@ -16,6 +16,7 @@
 #include "model_support.h"
 #include "support/article_schema.h"
 #include "support/chromium.h"
+#include "support/compose_fixture.h"
 #include "support/gallery_fixtures.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
@@ -29,35 +30,14 @@ namespace fs = std::filesystem;
 class Compose : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new test::TempDir();
-    embedder_ = load_clip_embedder((test::tiny_models() / "clip.gguf").string(), 1).release();
-    test::make_pictures(dir_->path() / "pictures", 0, 200, 48, 80);
-    {
-      auto writer = Gallery::open_for((dir_->path() / "gallery").string(), *embedder_);
-      IndexOptions o;
-      o.roots = {(dir_->path() / "pictures").string()};
-      o.threads = 1;
-      o.progress = false;
-      IndexSummary s = writer->index(*embedder_, o);
-      ASSERT_EQ(s.added + s.duplicates, 200);
-    }
-    // Opened for reading, as compose does, so the command-line tests can read it at the same time.
-    gallery_ = Gallery::open((dir_->path() / "gallery").string()).release();
+    fixture_ = new test::ComposeGallery(200);
+    dir_ = &fixture_->dir;
+    embedder_ = fixture_->embedder.get();
+    gallery_ = fixture_->gallery.get();
   }
-  static void TearDownTestSuite() {
-    delete gallery_;
-    delete embedder_;
-    delete dir_;
-  }
+  static void TearDownTestSuite() { delete fixture_; }
 
-  static LocalModelOptions writer_options(bool vision = false) {
-    LocalModelOptions o;
-    o.model = test::tiny_models() / "llm.gguf";
-    if (vision) o.mmproj = test::tiny_models() / "mmproj.gguf";
-    o.threads = 1;
-    o.context = 16384;
-    return o;
-  }
+  static LocalModelOptions writer_options(bool vision = false) { return test::tiny_writer_options(vision); }
 
   static ComposeResult compose(ChatModel& writer, int images, int words, uint32_t seed, ChatModel* selector = nullptr,
                                bool with_gallery = true) {
@@ -113,14 +93,16 @@ class Compose : public ::testing::Test {
     return n;
   }
 
-  static test::TempDir* dir_;
+  static test::ComposeGallery* fixture_;
+  static const test::TempDir* dir_;  // shorthands for the fixture's parts
   static ImageEmbedder* embedder_;
-  static Gallery* gallery_;
+  static const Gallery* gallery_;
 };
 
-test::TempDir* Compose::dir_ = nullptr;
+test::ComposeGallery* Compose::fixture_ = nullptr;
+const test::TempDir* Compose::dir_ = nullptr;
 ImageEmbedder* Compose::embedder_ = nullptr;
-Gallery* Compose::gallery_ = nullptr;
+const Gallery* Compose::gallery_ = nullptr;
 
 TEST_F(Compose, ExactlyNPicturesForImagesN) {
   for (int n : {1, 3, 5}) {
