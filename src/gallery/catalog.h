@@ -26,6 +26,19 @@ struct ImageRow {
   std::vector<float> vector;
 };
 
+// Copies what describes a picture (size, caption, tags, appearance) from a catalog row into a
+// public record (ImageRecord, SearchHit), which share these fields.
+template <class Record>
+void copy_description(const ImageRow& row, Record& out) {
+  out.width = row.width;
+  out.height = row.height;
+  out.caption = row.caption;
+  out.tags = row.tags;
+  out.luminance = row.luminance;
+  out.saturation = row.saturation;
+  out.colourfulness = row.colourfulness;
+}
+
 struct PathRow {
   std::string path;
   int64_t size = 0, mtime_ns = 0, image_id = 0;

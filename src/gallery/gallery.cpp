@@ -215,14 +215,8 @@ std::optional<ImageRecord> Gallery::image(int64_t id) const {
   r.id = row->id;
   r.hash = row->hash;
   r.paths = catalog_->paths_of(id);
-  r.width = row->width;
-  r.height = row->height;
   r.bytes = row->bytes;
-  r.caption = row->caption;
-  r.tags = row->tags;
-  r.luminance = row->luminance;
-  r.saturation = row->saturation;
-  r.colourfulness = row->colourfulness;
+  copy_description(*row, r);
   return r;
 }
 

@@ -91,13 +91,7 @@ std::vector<SearchHit> Gallery::search(const std::vector<float>& query, const Se
     h.id = c->id;
     h.score = c->score;
     h.path = c->path;
-    h.caption = row->caption;
-    h.tags = row->tags;
-    h.width = row->width;
-    h.height = row->height;
-    h.luminance = row->luminance;
-    h.saturation = row->saturation;
-    h.colourfulness = row->colourfulness;
+    copy_description(*row, h);
     hits.push_back(std::move(h));
   }
   return hits;
