@@ -144,8 +144,7 @@ class Gallery {
   void rebuild_index(const std::string& kind);
   void apply_to_index(const std::vector<int64_t>& removed, const std::vector<int64_t>& added_ids,
                       const std::vector<float>& added_vectors);
-  // Writes the index file; with `final`, first rebuilds it if removals were deferred.
-  void save_index(bool final = true);
+  void save_index();  // writes the index file (atomically)
   std::string index_file() const;
 
   std::string dir_;
@@ -153,7 +152,6 @@ class Gallery {
   std::unique_ptr<VectorIndex> index_;
   int lock_fd_ = -1;
   bool writable_ = false;
-  bool stale_ = false;  // the index still holds vectors of removed images (IVF-PQ cannot remove)
   friend class Ingest;
 };
 

@@ -254,6 +254,18 @@ std::vector<float> Catalog::vector_of(int64_t id) const {
   return v;
 }
 
+bool Catalog::read_vector(int64_t id, float* out, int dim) const {
+  auto* s = stmt("SELECT vector FROM images WHERE id = ?");
+  sqlite3_bind_int64(s, 1, id);
+  bool found = false;
+  if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_bytes(s, 0) == static_cast<int>(dim * sizeof(float))) {
+    std::memcpy(out, sqlite3_column_blob(s, 0), dim * sizeof(float));
+    found = true;
+  }
+  sqlite3_reset(s);
+  return found;
+}
+
 std::optional<ImageRow> Catalog::image(int64_t id, bool with_vector) const {
   static const std::string sql = std::string(kImageColumns) + " WHERE id = ?";
   auto* s = stmt(sql.c_str());

@@ -13,6 +13,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "exact_vectors.h"
+
 namespace lingbi {
 
 struct ImageRow {
@@ -50,7 +52,7 @@ struct FailureRow {
   std::string reason;
 };
 
-class Catalog {
+class Catalog : public ExactVectors {
  public:
   // Opens (or with `create`, creates) the SQLite file; throws lingbi::Error naming it on failure.
   static std::unique_ptr<Catalog> open(const std::string& file, bool create);
@@ -76,6 +78,7 @@ class Catalog {
   int64_t count(const char* table) const;
   std::vector<int64_t> image_ids() const;
   std::vector<float> vector_of(int64_t id) const;
+  bool read_vector(int64_t id, float* out, int dim) const override;
   std::optional<ImageRow> image(int64_t id, bool with_vector) const;
   std::vector<std::string> paths_of(int64_t id) const;
   std::vector<FailureRow> failures() const;
@@ -86,7 +89,7 @@ class Catalog {
 
   Catalog(const Catalog&) = delete;
   Catalog& operator=(const Catalog&) = delete;
-  ~Catalog();
+  ~Catalog() override;
 
  private:
   struct CloseDb {

@@ -104,7 +104,8 @@ void Gallery::check_model(const ImageEmbedder& embedder) const {
 // its temporary name): add the catalog's vectors it lacks and drop the ones the catalog lacks.
 void Gallery::reconcile() {
   const int dim = std::stoi(catalog_->meta("dim"));
-  const std::string kind = catalog_->meta("index_kind");
+  const std::string kind = VectorIndex::current_kind(catalog_->meta("index_kind"));
+  if (writable_ && kind != catalog_->meta("index_kind")) catalog_->set_meta("index_kind", kind);
   index_ = VectorIndex::load(index_file(), kind);
   if (!index_ || index_->dim() != dim) return rebuild_index(kind);
   std::vector<int64_t> in_catalog = catalog_->image_ids(), in_index = index_->ids();
@@ -126,9 +127,7 @@ void Gallery::reconcile() {
 
 void Gallery::apply_to_index(const std::vector<int64_t>& removed, const std::vector<int64_t>& added_ids,
                              const std::vector<float>& added_vectors) {
-  // IVF-PQ with re-ranking cannot remove: the stale vectors stay (search skips ids the catalog no
-  // longer has) until the final save rebuilds the index once from the catalog.
-  if (!index_->remove(removed)) stale_ = true;
+  index_->remove(removed);
   index_->add(added_ids, added_vectors);
 }
 
@@ -140,11 +139,15 @@ void Gallery::rebuild_index(const std::string& wanted) {
     catalog_->set_meta("index_kind", kind);
   }
   std::vector<float> training;
-  if (kind != "Flat") {
-    const int64_t cap = 200'000;  // enough for k-means and PQ; bounds memory on huge galleries
-    int64_t seen = 0;
+  if (const int64_t want = VectorIndex::training_size(kind); want > 0) {
+    // Every stride-th image, so that the sample spans the whole library, not its first folders.
+    const int64_t stride = std::max<int64_t>(1, catalog_->count("images") / want);
+    int64_t seen = 0, taken = 0;
     catalog_->for_each_image([&](const ImageRow& r) {
-      if (seen++ < cap) training.insert(training.end(), r.vector.begin(), r.vector.end());
+      if (seen++ % stride == 0 && taken < want) {
+        training.insert(training.end(), r.vector.begin(), r.vector.end());
+        ++taken;
+      }
     });
   }
   auto index = VectorIndex::create(dim, kind, training);
@@ -164,13 +167,11 @@ void Gallery::rebuild_index(const std::string& wanted) {
   });
   flush();
   index_ = std::move(index);
-  stale_ = false;
   if (writable_) index_->save(index_file());
 }
 
-void Gallery::save_index(bool final) {
+void Gallery::save_index() {
   if (!writable_) return;  // a reader keeps what it reconciled in memory
-  if (final && stale_) return rebuild_index(index_->kind());
   index_->save(index_file());
 }
 

@@ -200,7 +200,7 @@ class Ingest {
         flush();
         if (std::chrono::duration<double>(std::chrono::steady_clock::now() - last_save).count() >=
             options_.save_interval_s) {
-          gallery_.save_index(false);
+          gallery_.save_index();
           last_save = std::chrono::steady_clock::now();
         }
       }

@@ -42,7 +42,8 @@ std::vector<SearchHit> Gallery::search(const std::vector<float>& query, const Se
   int64_t fetch = static_cast<int64_t>(options.k) * (filtering ? 4 : 1) + static_cast<int64_t>(excluded.size());
   for (;;) {
     pool.clear();
-    const auto found = index_->search(query.data(), static_cast<int>(std::min<int64_t>(fetch, index_->size())));
+    const auto found =
+        index_->search(query.data(), static_cast<int>(std::min<int64_t>(fetch, index_->size())), catalog_.get());
     for (const auto& [id, score] : found) {
       if (excluded.count(id)) continue;
       std::string path;

@@ -10,18 +10,27 @@
 #include <utility>
 #include <vector>
 
+#include "exact_vectors.h"
+
 namespace lingbi {
 
 class VectorIndex {
  public:
-  // The kind suited to n vectors of `dim`: "Flat" (exact) below flat_limit, else an IVF-PQ index
-  // with exact re-ranking, "IVF{nlist},PQ{m}np,RFlat", nlist ~ 4 sqrt(n) (as autofaiss does).
+  // The kind suited to n vectors of `dim`: "Flat" (exact, every vector in memory) below
+  // flat_limit, else "IVF{nlist},PQ{m}np", nlist ~ 4 sqrt(n) (as autofaiss does), which keeps only
+  // m-byte codes and ids in memory and re-ranks its short list with exact vectors read from an
+  // ExactVectors (the catalog).
   static std::string choose_kind(int64_t n, int dim, int64_t flat_limit);
+  // The kind an index of `kind` written by an earlier lingbi is rebuilt as ("...,RFlat" kept a
+  // second full copy of every vector in memory; its IVF-PQ part is kept).
+  static std::string current_kind(const std::string& kind);
+  // How many training vectors an index of `kind` wants (0 for Flat); more only costs time.
+  static int64_t training_size(const std::string& kind);
 
   // An empty index of `kind`; IVF kinds are trained on `training` (n x dim floats) first.
   static std::unique_ptr<VectorIndex> create(int dim, const std::string& kind,
                                              const std::vector<float>& training = {});
-  // Reads an index written by save(); nullptr when the file is missing or unreadable.
+  // Reads an index written by save(); nullptr when the file is missing, unreadable or of another kind.
   static std::unique_ptr<VectorIndex> load(const std::string& file, const std::string& kind);
 
   // Writes to file + ".tmp", syncs it and renames it over `file`, so a crash leaves either the
@@ -29,28 +38,31 @@ class VectorIndex {
   void save(const std::string& file) const;
 
   void add(const std::vector<int64_t>& ids, const std::vector<float>& vectors);
-  // Removes ids; returns false when this kind cannot remove (the caller then rebuilds).
-  bool remove(const std::vector<int64_t>& ids);
+  void remove(const std::vector<int64_t>& ids);
   std::vector<int64_t> ids() const;
+  // The stored vector of a Flat index; empty for IVF kinds (they keep codes only) or unknown ids.
   std::vector<float> reconstruct(int64_t id) const;
-  // Up to k (id, score) pairs, best first.
-  std::vector<std::pair<int64_t, float>> search(const float* query, int k) const;
-  // The ids of the k best for each of nq queries (one call, so FAISS can use BLAS).
+  // Up to k (id, score) pairs, best first, with exact scores. IVF kinds fetch k * k_factor
+  // candidates by their codes and re-rank them with the vectors `exact` holds (required for them;
+  // a candidate `exact` lacks is dropped).
+  std::vector<std::pair<int64_t, float>> search(const float* query, int k, const ExactVectors* exact) const;
+  // The ids of the k best for each of nq queries of a Flat index (one call, so FAISS can use BLAS).
   std::vector<std::vector<int64_t>> search_batch(const float* queries, int nq, int k) const;
 
   int64_t size() const { return index_->ntotal; }
   int dim() const { return index_->d; }
   const std::string& kind() const { return kind_; }
-  bool needs_training() const { return kind_ != "Flat"; }
   // For IVF kinds: lists probed per query and the re-ranking factor of the short list.
-  void set_search_params(int nprobe, float k_factor);
+  void set_search_params(int nprobe, int k_factor);
+  int nprobe() const { return nprobe_; }
+  int k_factor() const { return k_factor_; }
 
  private:
   VectorIndex(std::unique_ptr<faiss::Index> index, std::string kind);
   std::unique_ptr<faiss::Index> index_;
   std::string kind_;
   int nprobe_ = 0;
-  float k_factor_ = 0;
+  int k_factor_ = 0;
 };
 
 }  // namespace lingbi

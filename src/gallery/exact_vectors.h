@@ -1,0 +1,18 @@
+// Where the exact vectors behind a compressed vector index live: the catalog stores every image's
+// vector, so an IVF-PQ index keeps only its short codes in memory and re-ranks its short list by
+// reading the few exact vectors it needs. Internal to src/gallery.
+#pragma once
+
+#include <cstdint>
+
+namespace lingbi {
+
+class ExactVectors {
+ public:
+  virtual ~ExactVectors() = default;
+  // Writes the `dim` floats stored for image `id` to out; false when there is no such image or its
+  // stored vector has another size.
+  virtual bool read_vector(int64_t id, float* out, int dim) const = 0;
+};
+
+}  // namespace lingbi
