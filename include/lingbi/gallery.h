@@ -13,6 +13,8 @@
 namespace lingbi {
 
 class Catalog;
+class ExactVectors;
+class VectorFile;
 class VectorIndex;
 
 struct GalleryInfo {
@@ -146,9 +148,16 @@ class Gallery {
                       const std::vector<float>& added_vectors);
   void save_index();  // writes the index file (atomically)
   std::string index_file() const;
+  std::string vector_file_path() const;
+  // IVF kinds: opens vectors.f32, or (writers) writes it anew from the catalog when it is missing.
+  void open_vector_file();
+  void create_vector_file();
+  // Where re-ranking reads exact vectors: vectors.f32 when there is one, else the catalog.
+  const ExactVectors* exact_vectors() const;
 
   std::string dir_;
   std::unique_ptr<Catalog> catalog_;
+  std::unique_ptr<VectorFile> vector_file_;  // reads the catalog for what it lacks: declared after it
   std::unique_ptr<VectorIndex> index_;
   int lock_fd_ = -1;
   bool writable_ = false;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 namespace lingbi {
 
@@ -13,6 +14,8 @@ class ExactVectors {
   // Writes the `dim` floats stored for image `id` to out; false when there is no such image or its
   // stored vector has another size.
   virtual bool read_vector(int64_t id, float* out, int dim) const = 0;
+  // Announces the ids about to be read, so that a store on disk can fetch them all at once.
+  virtual void prefetch(const std::vector<int64_t>& /*ids*/) const {}
 };
 
 }  // namespace lingbi

@@ -6,11 +6,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
+#include <random>
 
 #include "catalog.h"
 #include "image_decode.h"
 #include "lingbi/error.h"
+#include "vector_file.h"
 #include "vector_index.h"
 
 namespace lingbi {
@@ -21,6 +24,8 @@ namespace {
 
 constexpr const char* kCatalogFile = "catalog.sqlite";
 constexpr const char* kIndexFile = "vectors.faiss";
+constexpr const char* kVectorFile = "vectors.f32";
+constexpr const char* kVectorFileToken = "vector_file_token";
 constexpr int64_t kChunk = 8192;
 
 }  // namespace
@@ -34,11 +39,42 @@ void Gallery::require_writable(const char* what) const {
 
 Gallery::~Gallery() {
   index_.reset();
+  vector_file_.reset();
   catalog_.reset();
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
 }
 
 std::string Gallery::index_file() const { return (fs::path(dir_) / kIndexFile).string(); }
+std::string Gallery::vector_file_path() const { return (fs::path(dir_) / kVectorFile).string(); }
+
+const ExactVectors* Gallery::exact_vectors() const {
+  return vector_file_ ? static_cast<const ExactVectors*>(vector_file_.get()) : catalog_.get();
+}
+
+void Gallery::create_vector_file() {
+  char token[17];
+  std::snprintf(token, sizeof token, "%016llx", static_cast<unsigned long long>(std::random_device{}()) << 32 ^
+                                                    std::random_device{}());
+  vector_file_.reset();
+  catalog_->set_meta(kVectorFileToken, token);  // first, so a half-written file is never trusted
+  vector_file_ = VectorFile::create(vector_file_path(), std::stoi(catalog_->meta("dim")), token, *catalog_);
+}
+
+void Gallery::open_vector_file() {
+  const int dim = std::stoi(catalog_->meta("dim"));
+  vector_file_ = VectorFile::open(vector_file_path(), dim, catalog_->meta(kVectorFileToken), *catalog_, writable_);
+  if (vector_file_ || !writable_) return;  // a reader without one re-ranks from the catalog
+  create_vector_file();
+  std::vector<int64_t> ids;
+  std::vector<float> vectors;
+  catalog_->for_each_image([&](const ImageRow& r) {
+    ids.push_back(r.id);
+    vectors.insert(vectors.end(), r.vector.begin(), r.vector.end());
+    if (static_cast<int64_t>(ids.size()) >= kChunk) vector_file_->write(ids, vectors), ids.clear(), vectors.clear();
+  });
+  vector_file_->write(ids, vectors);
+  vector_file_->sync();
+}
 
 std::unique_ptr<Gallery> Gallery::open_impl(const std::string& dir, const std::string* model_name,
                                             const std::string* model_hash, int dim, bool writable) {
@@ -108,6 +144,7 @@ void Gallery::reconcile() {
   if (writable_ && kind != catalog_->meta("index_kind")) catalog_->set_meta("index_kind", kind);
   index_ = VectorIndex::load(index_file(), kind);
   if (!index_ || index_->dim() != dim) return rebuild_index(kind);
+  if (kind != "Flat") open_vector_file();
   std::vector<int64_t> in_catalog = catalog_->image_ids(), in_index = index_->ids();
   std::sort(in_index.begin(), in_index.end());
   std::vector<int64_t> missing, extra;
@@ -128,6 +165,7 @@ void Gallery::reconcile() {
 void Gallery::apply_to_index(const std::vector<int64_t>& removed, const std::vector<int64_t>& added_ids,
                              const std::vector<float>& added_vectors) {
   index_->remove(removed);
+  if (vector_file_) vector_file_->write(added_ids, added_vectors);  // before the index names them
   index_->add(added_ids, added_vectors);
 }
 
@@ -153,9 +191,17 @@ void Gallery::rebuild_index(const std::string& wanted) {
   auto index = VectorIndex::create(dim, kind, training);
   training.clear();
   training.shrink_to_fit();
+  vector_file_.reset();
+  if (kind == "Flat") {
+    std::error_code ec;
+    if (writable_) fs::remove(vector_file_path(), ec);  // a Flat index holds its vectors itself
+  } else if (writable_) {
+    create_vector_file();
+  }
   std::vector<int64_t> ids;
   std::vector<float> vectors;
   auto flush = [&] {
+    if (vector_file_) vector_file_->write(ids, vectors);
     index->add(ids, vectors);
     ids.clear();
     vectors.clear();
@@ -167,11 +213,12 @@ void Gallery::rebuild_index(const std::string& wanted) {
   });
   flush();
   index_ = std::move(index);
-  if (writable_) index_->save(index_file());
+  save_index();
 }
 
 void Gallery::save_index() {
   if (!writable_) return;  // a reader keeps what it reconciled in memory
+  if (vector_file_) vector_file_->sync();
   index_->save(index_file());
 }
 

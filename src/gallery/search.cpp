@@ -43,7 +43,7 @@ std::vector<SearchHit> Gallery::search(const std::vector<float>& query, const Se
   for (;;) {
     pool.clear();
     const auto found =
-        index_->search(query.data(), static_cast<int>(std::min<int64_t>(fetch, index_->size())), catalog_.get());
+        index_->search(query.data(), static_cast<int>(std::min<int64_t>(fetch, index_->size())), exact_vectors());
     for (const auto& [id, score] : found) {
       if (excluded.count(id)) continue;
       std::string path;

@@ -181,6 +181,9 @@ std::vector<std::pair<int64_t, float>> VectorIndex::search(const float* query, i
 
   // Read the short list's exact vectors in id order (neighbouring rows share catalog pages).
   std::sort(out.begin(), out.end());
+  std::vector<int64_t> wanted(out.size());
+  std::transform(out.begin(), out.end(), wanted.begin(), [](const auto& c) { return c.first; });
+  exact->prefetch(wanted);
   std::vector<float> v(index_->d);
   size_t kept = 0;
   for (auto& [id, score] : out) {

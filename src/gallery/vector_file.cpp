@@ -1,0 +1,90 @@
+#include "vector_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "lingbi/error.h"
+
+namespace lingbi {
+
+namespace {
+
+constexpr int64_t kHeader = 4096;  // keeps 2 KB rows (512-d) inside single pages
+constexpr char kMagic[8] = {'L', 'B', 'V', 'E', 'C', 'F', '3', '2'};
+
+struct Header {
+  char magic[8];
+  int32_t version;
+  int32_t dim;
+  char token[64];
+};
+
+Header header_for(int dim, const std::string& token) {
+  Header h{};
+  std::memcpy(h.magic, kMagic, sizeof kMagic);
+  h.version = 1;
+  h.dim = dim;
+  std::strncpy(h.token, token.c_str(), sizeof h.token - 1);
+  return h;
+}
+
+}  // namespace
+
+std::unique_ptr<VectorFile> VectorFile::open(const std::string& path, int dim, const std::string& token,
+                                             const ExactVectors& fallback, bool writable) {
+  if (token.empty()) return nullptr;
+  const int fd = ::open(path.c_str(), (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+  if (fd < 0) return nullptr;
+  std::unique_ptr<VectorFile> file(new VectorFile(path, fd, dim, fallback));
+  Header h{};
+  const Header want = header_for(dim, token);
+  if (::pread(fd, &h, sizeof h, 0) != static_cast<ssize_t>(sizeof h) || std::memcmp(&h, &want, sizeof h) != 0)
+    return nullptr;
+  return file;
+}
+
+std::unique_ptr<VectorFile> VectorFile::create(const std::string& path, int dim, const std::string& token,
+                                               const ExactVectors& fallback) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw Error("cannot create " + path + ": " + std::strerror(errno));
+  std::unique_ptr<VectorFile> file(new VectorFile(path, fd, dim, fallback));
+  const Header h = header_for(dim, token);
+  if (::pwrite(fd, &h, sizeof h, 0) != static_cast<ssize_t>(sizeof h))
+    throw Error("cannot write " + path + ": " + std::strerror(errno));
+  return file;
+}
+
+VectorFile::~VectorFile() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+int64_t VectorFile::offset_of(int64_t id) const { return kHeader + id * dim_ * static_cast<int64_t>(sizeof(float)); }
+
+void VectorFile::write(const std::vector<int64_t>& ids, const std::vector<float>& vectors) {
+  const size_t row = dim_ * sizeof(float);
+  for (size_t i = 0; i < ids.size(); ++i)
+    if (::pwrite(fd_, vectors.data() + i * dim_, row, offset_of(ids[i])) != static_cast<ssize_t>(row))
+      throw Error("cannot write " + path_ + ": " + std::strerror(errno) + " (is the disk full?)");
+}
+
+void VectorFile::sync() {
+  if (::fdatasync(fd_) != 0) throw Error("cannot sync " + path_ + ": " + std::strerror(errno));
+}
+
+void VectorFile::prefetch(const std::vector<int64_t>& ids) const {
+  for (int64_t id : ids) ::posix_fadvise(fd_, offset_of(id), dim_ * sizeof(float), POSIX_FADV_WILLNEED);
+}
+
+bool VectorFile::read_vector(int64_t id, float* out, int dim) const {
+  const size_t row = dim * sizeof(float);
+  if (dim == dim_ && ::pread(fd_, out, row, offset_of(id)) == static_cast<ssize_t>(row) &&
+      std::any_of(out, out + dim, [](float x) { return x != 0.0f; }))
+    return true;
+  return fallback_.read_vector(id, out, dim);  // a hole or past the end: never written here
+}
+
+}  // namespace lingbi

@@ -1,0 +1,161 @@
+// vectors.f32, the flat file IVF-PQ galleries re-rank from: rows by id, holes and foreign files
+// answered from the catalog, a full disk reported, and search through it equal to search through
+// the catalog alone.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "gallery/catalog.h"
+#include "gallery/vector_file.h"
+#include "lingbi/error.h"
+#include "lingbi/gallery.h"
+#include "support/gallery_embedder.h"
+#include "support/gallery_fixtures.h"
+#include "support/temp_dir.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using lingbi::VectorFile;
+
+std::vector<float> unit_vector(int dim, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> normal;
+  std::vector<float> v(dim);
+  float norm = 0;
+  for (auto& x : v) {
+    x = normal(rng);
+    norm += x * x;
+  }
+  for (auto& x : v) x /= std::sqrt(norm);
+  return v;
+}
+
+struct Stored {
+  lingbi::test::TempDir dir;
+  std::unique_ptr<lingbi::Catalog> catalog;
+  std::vector<int64_t> ids;
+  static constexpr int kDim = 16;
+  Stored() {
+    catalog = lingbi::Catalog::open((dir / "catalog.sqlite").string(), true);
+    catalog->begin();
+    for (int i = 0; i < 20; ++i) {
+      lingbi::ImageRow row;
+      row.hash = "h" + std::to_string(i);
+      row.vector = unit_vector(kDim, i);
+      ids.push_back(catalog->insert_image(row));
+    }
+    catalog->commit();
+  }
+  std::string file() const { return (dir / "vectors.f32").string(); }
+};
+
+TEST(GalleryVectorFile, RowsByIdWithTheCatalogBehindIt) {
+  Stored s;
+  auto f = VectorFile::create(s.file(), Stored::kDim, "token-a", *s.catalog);
+  // Only the even ids go into the file; odd ones are holes the catalog answers for.
+  std::vector<int64_t> even;
+  std::vector<float> vectors;
+  for (size_t i = 0; i < s.ids.size(); i += 2) {
+    even.push_back(s.ids[i]);
+    auto v = unit_vector(Stored::kDim, 1000 + i);  // different from the catalog's, to tell them apart
+    vectors.insert(vectors.end(), v.begin(), v.end());
+  }
+  f->write(even, vectors);
+  f->sync();
+  std::vector<float> out(Stored::kDim);
+  ASSERT_TRUE(f->read_vector(s.ids[2], out.data(), Stored::kDim));
+  EXPECT_EQ(out, unit_vector(Stored::kDim, 1002)) << "a row the file has is read from the file";
+  ASSERT_TRUE(f->read_vector(s.ids[3], out.data(), Stored::kDim));
+  EXPECT_EQ(out, unit_vector(Stored::kDim, 3)) << "a hole is answered by the catalog";
+  ASSERT_TRUE(f->read_vector(s.ids.back(), out.data(), Stored::kDim)) << "past the end: the catalog";
+  EXPECT_EQ(out, unit_vector(Stored::kDim, 19));
+  EXPECT_FALSE(f->read_vector(99999, out.data(), Stored::kDim)) << "an id nobody has";
+  f->prefetch(s.ids);  // only a hint; must not disturb reads
+  ASSERT_TRUE(f->read_vector(s.ids[0], out.data(), Stored::kDim));
+  EXPECT_EQ(out, unit_vector(Stored::kDim, 1000));
+  f.reset();
+
+  // Reopened with the same token and dimension it is used; another catalog's or dimension's is not.
+  EXPECT_TRUE(VectorFile::open(s.file(), Stored::kDim, "token-a", *s.catalog, false));
+  EXPECT_FALSE(VectorFile::open(s.file(), Stored::kDim, "token-b", *s.catalog, false));
+  EXPECT_FALSE(VectorFile::open(s.file(), 32, "token-a", *s.catalog, false));
+  EXPECT_FALSE(VectorFile::open(s.file(), Stored::kDim, "", *s.catalog, false));
+  EXPECT_FALSE(VectorFile::open((s.dir / "missing.f32").string(), Stored::kDim, "token-a", *s.catalog, false));
+  { std::ofstream(s.file(), std::ios::binary | std::ios::trunc) << "garbage"; }
+  EXPECT_FALSE(VectorFile::open(s.file(), Stored::kDim, "token-a", *s.catalog, false));
+}
+
+TEST(GalleryVectorFile, AFullDiskIsReportedByName) {
+  Stored s;
+  if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full here";
+  try {
+    VectorFile::create("/dev/full", Stored::kDim, "t", *s.catalog);
+    FAIL() << "writing to a full disk must fail";
+  } catch (const lingbi::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("/dev/full"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("No space left"), std::string::npos) << e.what();
+  }
+}
+
+// An IVF-PQ gallery searches through vectors.f32; without it (removed, or a foreign one) a reader
+// re-ranks from the catalog and finds the same, and the next writer writes it again.
+TEST(GalleryVectorFile, SearchIsTheSameWithOrWithoutTheFile) {
+  lingbi::test::TempDir dir;
+  const fs::path photos = dir / "photos", g = dir / "g";
+  lingbi::test::make_pictures(photos, 0, 1100, 32, 48);
+  auto embedder = lingbi::test::make_test_embedder();
+  std::vector<std::vector<float>> queries;
+  std::vector<std::vector<lingbi::SearchHit>> expected;
+  lingbi::SearchOptions o;
+  o.k = 8;
+  o.duplicate_threshold = 1.0f;
+  {
+    auto gallery = lingbi::Gallery::open_for(g.string(), *embedder);
+    lingbi::IndexOptions io;
+    io.roots = {photos.string()};
+    io.threads = 1;
+    io.progress = false;
+    gallery->index(*embedder, io);
+    ASSERT_NE(gallery->optimize(1000), "Flat");
+    ASSERT_TRUE(fs::exists(g / "vectors.f32"));
+    auto ids = gallery->image_ids();
+    for (size_t i = 0; i < ids.size(); i += 100) {
+      queries.push_back(gallery->vector_of(ids[i]));
+      expected.push_back(gallery->search(queries.back(), o));
+      ASSERT_FALSE(expected.back().empty());
+      EXPECT_EQ(expected.back()[0].id, ids[i]);
+      EXPECT_NEAR(expected.back()[0].score, 1.0f, 1e-5) << "exact scores";
+    }
+  }
+  auto same_hits = [&](lingbi::Gallery& gallery, const char* when) {
+    for (size_t q = 0; q < queries.size(); ++q) {
+      auto hits = gallery.search(queries[q], o);
+      ASSERT_EQ(hits.size(), expected[q].size()) << when;
+      for (size_t i = 0; i < hits.size(); ++i) {
+        EXPECT_EQ(hits[i].id, expected[q][i].id) << when;
+        EXPECT_EQ(hits[i].score, expected[q][i].score) << when;
+      }
+    }
+  };
+  fs::remove(g / "vectors.f32");
+  {
+    auto reader = lingbi::Gallery::open(g.string());
+    same_hits(*reader, "re-ranked from the catalog");
+    EXPECT_FALSE(fs::exists(g / "vectors.f32")) << "a reader writes nothing";
+  }
+  { std::ofstream(g / "vectors.f32", std::ios::binary | std::ios::trunc) << std::string(8192, 'x'); }
+  {
+    auto reader = lingbi::Gallery::open(g.string());
+    same_hits(*reader, "a foreign vectors.f32 is ignored");
+  }
+  {
+    auto writer = lingbi::Gallery::open(g.string(), lingbi::Gallery::Access::write);
+    EXPECT_GT(fs::file_size(g / "vectors.f32"), 8192u) << "a writer writes it again from the catalog";
+    same_hits(*writer, "through the rewritten file");
+  }
+}
+
+}  // namespace
