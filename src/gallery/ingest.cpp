@@ -2,6 +2,7 @@
 // results are committed to the catalog in batches, then mirrored into the vector index. With
 // IndexOptions::take_turns, decoders and encoder share the same cores: decoding pauses (between
 // pictures) while a batch is encoded, and goes on while the batch is committed.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -53,6 +54,8 @@ std::vector<unsigned char> read_file(const std::string& path) {
   if (!f) throw Error(std::string("cannot read: ") + std::strerror(errno));
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(f, std::fclose);
   std::vector<unsigned char> bytes;
+  struct stat st {};
+  if (::fstat(::fileno(f), &st) == 0 && st.st_size > 0) bytes.reserve(static_cast<size_t>(st.st_size));  // one allocation
   unsigned char buf[1 << 16];
   size_t n = 0;
   while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) bytes.insert(bytes.end(), buf, buf + n);
