@@ -8,9 +8,15 @@
 //   WholePipelineSplit       the same with `--decode-threads THREADS/2` (a fixed split, for comparison)
 // and the bound the cores put on the pipeline: with d and e the CPU seconds per image of decoding
 // (1 thread) and encoding, no schedule beats THREADS / (d + e) images/s. Goal: the pipeline within
-// 10% of the encoder alone. Small-scale run (2 shared cores, see docs/gallery.md):
+// 10% of the encoder alone. The run (one pass each: about 6 minutes at 1,000 images on 2 cores, plus
+// a few minutes to write the JPEGs the first time):
 //
 //   LINGBI_BENCH_IMAGES=1000 build/bin/bench_gallery_ingest
+//
+// Small-scale run (LINGBI_BENCH_IMAGES=50, 2 cores shared with another job, 3.3 MB per JPEG),
+// images/s: decode+prepare 25.9 (1 thread), 41.0 (2 threads); encoder alone 16.7; pipeline 12.1
+// (0.73 of the encoder alone), with a fixed 1+1 split 7.6 (0.46). d = 0.038, e = 0.119 CPU s:
+// bound 12.7 images/s (0.76 of the encoder alone), the pipeline reaches 0.96 of it.
 //
 // Environment: LINGBI_BENCH_IMAGES (1000), LINGBI_BENCH_MP (12), LINGBI_BENCH_THREADS (2),
 // LINGBI_BENCH_DIR (cache of the model and the JPEGs, default /tmp/lingbi-bench-ingest: a rerun
