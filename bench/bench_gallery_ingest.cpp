@@ -78,15 +78,19 @@ void make_jpegs(const fs::path& folder, int n, int mp) {
   for (int i = 0; i < n; ++i)
     if (!fs::exists(folder / ("big" + std::to_string(i) + ".jpg"))) missing.push_back(i);
   if (missing.empty()) return;
-  std::fprintf(stderr, "writing %zu JPEGs of %d megapixels into %s (once)\n", missing.size(), mp, folder.c_str());
+  std::fprintf(stderr, "writing %zu JPEGs of %d megapixels into %s (once)\n", missing.size(), mp,
+               folder.c_str());
   const fs::path part = folder.parent_path() / (".part-" + std::to_string(::getpid()));
   fs::create_directories(folder);
   fs::create_directories(part);
   const int w = static_cast<int>(std::sqrt(mp * 1e6 * 4 / 3)), h = w * 3 / 4;
   vips::VImage xy = vips::VImage::xyz(w, h);
-  vips::VImage base = vips::VImage::bandjoin({xy.extract_band(0) * (255.0 / w), xy.extract_band(1) * (255.0 / h),
-                                              (xy.extract_band(0) + xy.extract_band(1)) * (127.0 / (w + h))});
-  base = (base + vips::VImage::gaussnoise(w, h, vips::VImage::option()->set("sigma", 20.0))).cast(VIPS_FORMAT_UCHAR).copy_memory();
+  vips::VImage base =
+      vips::VImage::bandjoin({xy.extract_band(0) * (255.0 / w), xy.extract_band(1) * (255.0 / h),
+                              (xy.extract_band(0) + xy.extract_band(1)) * (127.0 / (w + h))});
+  base = (base + vips::VImage::gaussnoise(w, h, vips::VImage::option()->set("sigma", 20.0)))
+             .cast(VIPS_FORMAT_UCHAR)
+             .copy_memory();
   for (int i : missing) {
     // Written aside, then renamed: an interrupted run leaves no truncated file in the folder.
     const fs::path tmp = part / "x.jpg";
@@ -165,15 +169,18 @@ struct Figures {
   }
   ~Figures() {
     if (encoder_rate <= 0 || pipeline_rate <= 0) return;
-    std::printf("\nimages/s: decode+prepare %.2f (1 thread), %.2f (2 threads); encoder alone %.2f; pipeline %.2f "
-                "(take turns, the default), %.2f (fixed split)\n",
-                decode_rate[1], decode_rate[2], encoder_rate, pipeline_rate, split_rate);
-    std::printf("CPU s per image: decoding d = %.4f, encoding e = %.4f; bound on %d threads: %d / (d + e) = %.2f "
-                "images/s = %.0f%% of the encoder alone\n",
-                decode_cpu_per_image, encode_cpu_per_image, threads, threads, bound(),
-                100 * bound() / encoder_rate);
-    std::printf("pipeline / encoder alone = %.2f (goal >= 0.90); pipeline / bound = %.2f; fixed split / encoder = %.2f\n",
-                pipeline_rate / encoder_rate, pipeline_rate / bound(), split_rate / encoder_rate);
+    std::printf(
+        "\nimages/s: decode+prepare %.2f (1 thread), %.2f (2 threads); encoder alone %.2f; pipeline %.2f "
+        "(take turns, the default), %.2f (fixed split)\n",
+        decode_rate[1], decode_rate[2], encoder_rate, pipeline_rate, split_rate);
+    std::printf(
+        "CPU s per image: decoding d = %.4f, encoding e = %.4f; bound on %d threads: %d / (d + e) = %.2f "
+        "images/s = %.0f%% of the encoder alone\n",
+        decode_cpu_per_image, encode_cpu_per_image, threads, threads, bound(), 100 * bound() / encoder_rate);
+    std::printf(
+        "pipeline / encoder alone = %.2f (goal >= 0.90); pipeline / bound = %.2f; fixed split / encoder = "
+        "%.2f\n",
+        pipeline_rate / encoder_rate, pipeline_rate / bound(), split_rate / encoder_rate);
   }
 };
 Figures g_figures;
@@ -181,7 +188,9 @@ std::vector<lingbi::PreparedImage> g_sample;  // up to 64 prepared images for th
 
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 void BM_DecodeAndPrepare(benchmark::State& state) {
   Setup& s = setup();
@@ -218,12 +227,14 @@ void BM_DecodeAndPrepare(benchmark::State& state) {
 
 void BM_EncoderAlone(benchmark::State& state) {
   Setup& s = setup();
-  if (g_sample.empty()) return state.SkipWithError("run with DecodeAndPrepare first (it prepares the images)");
+  if (g_sample.empty())
+    return state.SkipWithError("run with DecodeAndPrepare first (it prepares the images)");
   const int batch = 16;
   auto embedder = lingbi::load_clip_embedder(s.clip, s.threads, batch);
   auto batch_of = [&](size_t first) {
     std::vector<lingbi::PreparedImage> b;
-    for (size_t i = first; i < s.files.size() && b.size() < size_t(batch); ++i) b.push_back(g_sample[i % g_sample.size()]);
+    for (size_t i = first; i < s.files.size() && b.size() < size_t(batch); ++i)
+      b.push_back(g_sample[i % g_sample.size()]);
     return b;
   };
   embedder->embed_images(batch_of(0));  // the first call allocates the graph

@@ -39,8 +39,8 @@ TEST(GalleryTurns, TakingTurnsIndexesWhatAFixedSplitIndexes) {
     auto g = lingbi::Gallery::open_for((dir / (turns ? "turns" : "split")).string(), *embedder);
     lingbi::IndexOptions o;
     o.roots = {photos.string()};
-    o.threads = 3;      // several decoders wait for their turn at once
-    o.batch_size = 4;   // many turns
+    o.threads = 3;     // several decoders wait for their turn at once
+    o.batch_size = 4;  // many turns
     o.take_turns = turns;
     o.progress = false;
     const lingbi::IndexSummary s = g->index(*embedder, o);
@@ -81,16 +81,17 @@ TEST(GalleryTurns, ReducedScaleJpegMatchesAFullDecode) {
   vips::VImage img = lingbi::dev::make_picture(5, 2400, 1800);
   img.jpegsave(path.c_str(), vips::VImage::option()->set("Q", 90));
   std::ifstream in(path, std::ios::binary);
-  const std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)),
+                                         std::istreambuf_iterator<char>());
   const lingbi::DecodedImage d = lingbi::decode_image(path.string(), bytes, 224, int64_t(1) << 40);
   EXPECT_EQ(d.width, 2400);
   EXPECT_EQ(d.height, 1800);
   EXPECT_EQ(std::min(d.thumbnail.width(), d.thumbnail.height()), 224);
   // The reference: every pixel decoded, then the same box-down resize.
   vips::VImage full = vips::VImage::new_from_file(path.c_str()).copy_memory();
-  vips::VImage ref = full.thumbnail_image(d.thumbnail.width(), vips::VImage::option()
-                                                                    ->set("height", d.thumbnail.height())
-                                                                    ->set("size", VIPS_SIZE_DOWN));
+  vips::VImage ref = full.thumbnail_image(
+      d.thumbnail.width(),
+      vips::VImage::option()->set("height", d.thumbnail.height())->set("size", VIPS_SIZE_DOWN));
   ASSERT_EQ(ref.width(), d.thumbnail.width());
   ASSERT_EQ(ref.height(), d.thumbnail.height());
   const vips::VImage diff = (ref.cast(VIPS_FORMAT_FLOAT) - d.thumbnail.cast(VIPS_FORMAT_FLOAT)).abs();

@@ -105,7 +105,8 @@ struct UnrefImage {
 // libjpeg takes each 8x8 block's mean (its DC coefficient), itself a fine box filter, and decoding
 // costs about a third less.
 int jpeg_shrink(const vips::VImage& header, int target_size) {
-  if (header.get_typeof("vips-loader") == 0 || header.get_string("vips-loader") != std::string("jpegload_buffer"))
+  if (header.get_typeof("vips-loader") == 0 ||
+      header.get_string("vips-loader") != std::string("jpegload_buffer"))
     return 1;
   const int shortest = std::min(header.width(), header.height());
   for (int s : {8, 4, 2})

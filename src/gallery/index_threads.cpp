@@ -6,7 +6,8 @@
 namespace lingbi {
 
 IndexThreads plan_index_threads(int threads, int decode_threads) {
-  const int total = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int total =
+      threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   IndexThreads t;
   if (decode_threads <= 0) {
     // Taking turns: a fixed split leaves the cheaper side's cores idle (with 1 decoder and 1

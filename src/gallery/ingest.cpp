@@ -55,7 +55,8 @@ std::vector<unsigned char> read_file(const std::string& path) {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(f, std::fclose);
   std::vector<unsigned char> bytes;
   struct stat st {};
-  if (::fstat(::fileno(f), &st) == 0 && st.st_size > 0) bytes.reserve(static_cast<size_t>(st.st_size));  // one allocation
+  if (::fstat(::fileno(f), &st) == 0 && st.st_size > 0)
+    bytes.reserve(static_cast<size_t>(st.st_size));  // one allocation
   unsigned char buf[1 << 16];
   size_t n = 0;
   while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) bytes.insert(bytes.end(), buf, buf + n);
