@@ -14,9 +14,8 @@
 #include <random>
 
 #include "lingbi/clip.h"
-#include "lingbi/clip_convert.h"
 #include "fma_peak.h"
-#include "tiny_clip.h"
+#include "vit_b32.h"
 
 namespace {
 
@@ -32,33 +31,12 @@ int threads() {
   return t ? std::atoi(t) : 2;
 }
 
-const fs::path& b32_folder() {
-  static const fs::path folder = [] {
-    const fs::path f = bench_dir() / "vit-b32-hf";
-    if (!fs::exists(f / "model.safetensors")) {
-      lingbi::dev::TinyClipOptions o;
-      o.text = false;
-      o.vision_hidden = 768;
-      o.vision_heads = 12;
-      o.vision_ff = 3072;
-      o.vision_layers = 12;
-      o.image_size = 224;
-      o.patch_size = 32;
-      o.projection = 512;
-      lingbi::dev::write_tiny_clip_hf(f, 1, o);
-    }
-    return f;
-  }();
-  return folder;
-}
-
 lingbi::ClipModel& model(const std::string& type, int batch) {
   static std::map<std::string, std::unique_ptr<lingbi::ClipModel>> models;
   const std::string key = type + "/" + std::to_string(batch);
   auto& m = models[key];
   if (!m) {
-    const fs::path gguf = bench_dir() / ("vit-b32-" + type + ".gguf");
-    if (!fs::exists(gguf)) lingbi::convert_clip_hf(b32_folder().string(), gguf.string(), lingbi::parse_clip_weight_type(type));
+    const fs::path gguf = lingbi::bench::vit_b32_gguf(bench_dir(), type);
     lingbi::ClipOptions o;
     o.n_threads = threads();
     o.batch_size = batch;

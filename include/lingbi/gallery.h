@@ -48,6 +48,7 @@ struct Failure {
 struct IndexOptions {
   std::vector<std::string> roots;  // files and folders to walk
   int threads = 0;                 // decoding threads; 0: one per core
+  bool take_turns = true;          // decoding pauses while the encoder runs (see index_threads.h)
   int batch_size = 16;             // images per encoder call and per committed batch
   bool hidden = false;             // also index hidden files and folders
   bool prune = false;              // forget files under the roots that no longer exist

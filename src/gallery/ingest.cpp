@@ -1,9 +1,13 @@
 // Ingestion: a walker thread, decoding threads and the encoder (on the calling thread) overlap;
-// results are committed to the catalog in batches, then mirrored into the vector index.
+// results are committed to the catalog in batches, then mirrored into the vector index. With
+// IndexOptions::take_turns, decoders and encoder share the same cores: decoding pauses (between
+// pictures) while a batch is encoded, and goes on while the batch is committed.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -50,6 +54,9 @@ std::vector<unsigned char> read_file(const std::string& path) {
   if (!f) throw Error(std::string("cannot read: ") + std::strerror(errno));
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(f, std::fclose);
   std::vector<unsigned char> bytes;
+  struct stat st {};
+  if (::fstat(::fileno(f), &st) == 0 && st.st_size > 0)
+    bytes.reserve(static_cast<size_t>(st.st_size));  // one allocation
   unsigned char buf[1 << 16];
   size_t n = 0;
   while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) bytes.insert(bytes.end(), buf, buf + n);
@@ -146,11 +153,55 @@ class Ingest {
     work_.close();
   }
 
+  // Taking turns: decoders enter between pictures unless the encoder holds the cores.
+  class DecodeTurn {
+   public:
+    explicit DecodeTurn(Ingest& in) : in_(in) {
+      if (!in_.options_.take_turns) return;
+      std::unique_lock lock(in_.turn_mutex_);
+      in_.turn_cv_.wait(lock, [&] { return !in_.encoding_; });
+      ++in_.decoding_;
+    }
+    ~DecodeTurn() {
+      if (!in_.options_.take_turns) return;
+      std::lock_guard lock(in_.turn_mutex_);
+      if (--in_.decoding_ == 0) in_.turn_cv_.notify_all();
+    }
+    DecodeTurn(const DecodeTurn&) = delete;
+    DecodeTurn& operator=(const DecodeTurn&) = delete;
+
+   private:
+    Ingest& in_;
+  };
+
+  // The encoder's turn: waits for the pictures being decoded, keeps new ones from starting.
+  class EncodeTurn {
+   public:
+    explicit EncodeTurn(Ingest& in) : in_(in) {
+      if (!in_.options_.take_turns) return;
+      std::unique_lock lock(in_.turn_mutex_);
+      in_.encoding_ = true;
+      in_.turn_cv_.wait(lock, [&] { return in_.decoding_ == 0; });
+    }
+    ~EncodeTurn() {
+      if (!in_.options_.take_turns) return;
+      std::lock_guard lock(in_.turn_mutex_);
+      in_.encoding_ = false;
+      in_.turn_cv_.notify_all();
+    }
+    EncodeTurn(const EncodeTurn&) = delete;
+    EncodeTurn& operator=(const EncodeTurn&) = delete;
+
+   private:
+    Ingest& in_;
+  };
+
   void decode_loop() {
     while (auto item = work_.pop()) {
       Result r;
       r.item = std::move(*item);
       try {
+        DecodeTurn turn(*this);
         if (!r.item.walk_error.empty()) throw Error("cannot read: " + r.item.walk_error);
         const std::vector<unsigned char> bytes = read_file(r.item.path);
         if (bytes.empty()) throw Error("empty file (0 bytes)");
@@ -263,6 +314,7 @@ class Ingest {
     if (!embeds_.empty()) {
       std::vector<PreparedImage> batch;
       for (auto& e : embeds_) batch.push_back(std::move(e.prepared));
+      EncodeTurn turn(*this);
       vectors = embedder_.embed_images(std::move(batch));
       summary_.embedded += static_cast<int64_t>(embeds_.size());
     }
@@ -351,6 +403,11 @@ class Ingest {
   std::string walk_error_;
   std::atomic<int64_t> walked_{0}, unchanged_{0}, known_failed_{0};
   std::atomic<bool> walk_done_{false}, stopping_{false};
+
+  std::mutex turn_mutex_;
+  std::condition_variable turn_cv_;
+  bool encoding_ = false;  // the encoder holds the cores (take_turns)
+  int decoding_ = 0;       // pictures being decoded now (take_turns)
 
   std::mutex claims_mutex_;
   std::unordered_set<std::string> claimed_;

@@ -1,7 +1,5 @@
 // `lingbi index`: creates or updates a gallery from folders of pictures (see docs/gallery.md).
-#include <algorithm>
 #include <cstdio>
-#include <thread>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -9,6 +7,7 @@
 #include "commands.h"
 #include "lingbi/error.h"
 #include "lingbi/gallery.h"
+#include "lingbi/index_threads.h"
 
 namespace lingbi::cli {
 
@@ -40,12 +39,9 @@ void parse_shard(const std::string& text, IndexOptions& o) {
 void run_index(const IndexArgs& a) {
   IndexOptions o;
   o.roots = a.paths;
-  // Decoders and the encoder share the cores: oversubscribing them makes the encoder's threads
-  // wait on each other at every barrier, which costs far more than it gains.
-  const int total = a.threads > 0 ? a.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const int decoders = a.decode_threads > 0 ? a.decode_threads : std::max(1, total / 2);
-  const int encoders = std::max(1, total - decoders);
-  o.threads = decoders;
+  const IndexThreads t = plan_index_threads(a.threads, a.decode_threads);
+  o.threads = t.decoders;
+  o.take_turns = t.take_turns;
   o.batch_size = a.batch;
   o.hidden = a.hidden;
   o.prune = a.prune;
@@ -53,7 +49,7 @@ void run_index(const IndexArgs& a) {
   o.progress = !a.quiet;
   o.save_interval_s = a.save_interval;
   parse_shard(a.shard, o);
-  auto embedder = load_clip_embedder(a.clip, encoders, a.batch);
+  auto embedder = load_clip_embedder(a.clip, t.encoder, a.batch);
   auto gallery = Gallery::open_for(a.gallery, *embedder);
   const IndexSummary s = gallery->index(*embedder, o);
   if (a.json) {
@@ -78,8 +74,8 @@ void add_index_command(CLI::App& app) {
   cmd->add_option("--gallery,-g", a.gallery, "gallery folder (created if missing)")->required();
   cmd->add_option("--clip", a.clip, "CLIP model (GGUF); must be the one the gallery was made with")->required();
   cmd->add_option("paths", a.paths, "files and folders to index (recursively)")->required();
-  cmd->add_option("-t,--threads", a.threads, "threads in all, decoders plus encoder (0: one per core)")->default_val(0);
-  cmd->add_option("--decode-threads", a.decode_threads, "of those, decoding threads (0: half)")->default_val(0);
+  cmd->add_option("-t,--threads", a.threads, "threads (0: one per core); decoders and encoder take turns on them")->default_val(0);
+  cmd->add_option("--decode-threads", a.decode_threads, "0: take turns (the default); N: N decoding threads beside an encoder of the other threads")->default_val(0);
   cmd->add_option("--batch", a.batch, "images per encoder call and per committed batch")->default_val(16)->check(CLI::Range(1, 4096));
   cmd->add_flag("--hidden", a.hidden, "also index hidden files and folders (names starting with '.')");
   cmd->add_flag("--prune", a.prune, "forget files under PATHs that no longer exist");
