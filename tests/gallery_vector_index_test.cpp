@@ -69,6 +69,19 @@ std::vector<int64_t> store(lingbi::Catalog& catalog, const std::vector<float>& v
   return ids;
 }
 
+TEST(GalleryVectorIndex, TheCatalogStoresVectorsWithoutHalfEmptyPages) {
+  lingbi::test::TempDir dir;
+  const std::string file = (dir / "catalog.sqlite").string();
+  const int n = 2000, dim = 512;
+  {
+    auto catalog = lingbi::Catalog::open(file, true);
+    store(*catalog, clustered(n, dim, 10, 4), dim);
+  }  // closing checkpoints the WAL into the file
+  const double per_row = static_cast<double>(std::filesystem::file_size(file)) / n;
+  EXPECT_LT(per_row, 2.5 * 1024) << "bytes per 2 KB vector";
+  EXPECT_GT(per_row, 2.0 * 1024);
+}
+
 TEST(GalleryVectorIndex, IvfPqRerankedFromTheCatalogAgreesWithExactSearch) {
   lingbi::test::TempDir dir;
   const int n = 5000, dim = 64, k = 10, nq = 100;

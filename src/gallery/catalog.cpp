@@ -80,6 +80,9 @@ std::unique_ptr<Catalog> Catalog::open(const std::string& file, bool create) {
     throw Error("cannot open gallery catalog " + file + ": " + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
   sqlite3_busy_timeout(raw, 10000);
   try {
+    // A 512-d vector is 2 KB: with SQLite's default 4 KB pages only one row fits a page, which
+    // doubles the file (41 GB at 10M pictures). 16 KB pages hold seven. Only new files take it.
+    c->exec("PRAGMA page_size=16384");
     c->exec("PRAGMA journal_mode=WAL");
     c->exec("PRAGMA synchronous=NORMAL");
     c->exec("PRAGMA foreign_keys=OFF");
