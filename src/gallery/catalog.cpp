@@ -25,6 +25,13 @@ CREATE TABLE IF NOT EXISTS paths(
 CREATE INDEX IF NOT EXISTS paths_by_image ON paths(image_id);
 CREATE TABLE IF NOT EXISTS failures(
   path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, reason TEXT NOT NULL);
+INSERT OR IGNORE INTO meta(key, value) VALUES ('generation', '0');
+CREATE TRIGGER IF NOT EXISTS images_inserted AFTER INSERT ON images BEGIN
+  UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'; END;
+CREATE TRIGGER IF NOT EXISTS images_deleted AFTER DELETE ON images BEGIN
+  UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'; END;
+CREATE TRIGGER IF NOT EXISTS images_updated AFTER UPDATE ON images BEGIN
+  UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'; END;
 )sql";
 
 std::string column_text(sqlite3_stmt* s, int i) {

@@ -58,6 +58,8 @@ class Catalog : public ExactVectors {
   static std::unique_ptr<Catalog> open(const std::string& file, bool create);
 
   std::string meta(const std::string& key) const;  // "" when unset
+  // meta("generation") changes with every image inserted, deleted or updated (triggers), in the
+  // same transaction: an index saved at one generation holds exactly the images of that generation.
   void set_meta(const std::string& key, const std::string& value);
 
   void begin();

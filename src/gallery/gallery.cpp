@@ -26,6 +26,7 @@ constexpr const char* kCatalogFile = "catalog.sqlite";
 constexpr const char* kIndexFile = "vectors.faiss";
 constexpr const char* kVectorFile = "vectors.f32";
 constexpr const char* kVectorFileToken = "vector_file_token";
+constexpr const char* kIndexGeneration = "index_generation";  // the catalog generation the index file holds
 constexpr int64_t kChunk = 8192;
 
 }  // namespace
@@ -145,6 +146,9 @@ void Gallery::reconcile() {
   index_ = VectorIndex::load(index_file(), kind);
   if (!index_ || index_->dim() != dim) return rebuild_index(kind);
   if (kind != "Flat") open_vector_file();
+  // Saved at the catalog's current generation: nothing can differ, and listing the ids of a large
+  // catalog means reading all of it (the vectors sit in the same rows).
+  if (catalog_->meta(kIndexGeneration) == catalog_->meta("generation")) return;
   std::vector<int64_t> in_catalog = catalog_->image_ids(), in_index = index_->ids();
   std::sort(in_index.begin(), in_index.end());
   std::vector<int64_t> missing, extra;
@@ -220,6 +224,7 @@ void Gallery::save_index() {
   if (!writable_) return;  // a reader keeps what it reconciled in memory
   if (vector_file_) vector_file_->sync();
   index_->save(index_file());
+  catalog_->set_meta(kIndexGeneration, catalog_->meta("generation"));
 }
 
 GalleryInfo Gallery::info() const {
