@@ -16,11 +16,10 @@
 // (passive: ggml's OpenMP threads then sleep at a barrier instead of spinning; that changed nothing
 // beyond run-to-run noise here with the cores free, and avoids a collapse when another process
 // takes one; the bench warns
-// when the cores were not its own.) Small-scale run (LINGBI_BENCH_IMAGES=50, 3.3 MB per JPEG, default
-// wait policy, cores free at the time), images/s: decode+prepare 25.9 (1 thread), 41.0 (2 threads);
-// encoder alone 16.7; pipeline 12.1 (0.73 of the encoder alone), with a fixed 1+1 split 7.6 (0.46).
-// d = 0.038, e = 0.119 CPU s: bound 12.7 images/s (0.76 of the encoder alone); the pipeline
-// reached 0.96 of it.
+// when the cores were not its own.) Measured (1,000 images, 3.2 MB per JPEG, cores free),
+// images/s: decode+prepare 26.2 (1 thread), 46.4 (2 threads); encoder alone 14.4; pipeline 11.0
+// (0.76 of the encoder alone), with a fixed 1+1 split 8.5 (0.59). d = 0.038, e = 0.132 CPU s:
+// bound 11.7 images/s (0.77 of the encoder alone); the pipeline reached 0.94 of it.
 //
 // Environment: LINGBI_BENCH_IMAGES (1000), LINGBI_BENCH_MP (12), LINGBI_BENCH_THREADS (2),
 // LINGBI_BENCH_DIR (cache of the model and the JPEGs, default /tmp/lingbi-bench-ingest: a rerun

@@ -44,7 +44,7 @@ namespace {
 namespace fs = std::filesystem;
 using lingbi::VectorIndex;
 using Clock = std::chrono::steady_clock;
-constexpr int kDim = 512, kK = 10, kQueries = 1000, kChunk = 65536;
+constexpr int kDim = 512, kK = 10, kQueries = 1000, kWarmup = 20, kChunk = 65536;
 
 int64_t env_int(const char* name, int64_t fallback) {
   const char* v = std::getenv(name);
@@ -233,7 +233,7 @@ BuildFigures build_index(const fs::path& dir, const std::string& kind) {
 struct Setup {
   fs::path dir = bench_dir();
   int64_t n = bench_n();
-  std::vector<float> queries;
+  std::vector<float> queries, warmup;
   Truth truth;
   std::string kind = VectorIndex::choose_kind(n, kDim, 1);
   BuildFigures build;
@@ -248,6 +248,8 @@ struct Setup {
     prepare_catalog(dir, n, gen);
     queries.resize(static_cast<size_t>(kQueries) * kDim);
     gen.fill(2, 0, kQueries, queries.data());
+    warmup.resize(static_cast<size_t>(kWarmup) * kDim);
+    gen.fill(3, 0, kWarmup, warmup.data());
     truth = exact_truth(dir, queries);
     build = build_index(dir, kind);
     const long before = status_kb("VmRSS");
@@ -303,6 +305,9 @@ void drop_caches() {
 void measure(benchmark::State& state, VectorIndex& index, const lingbi::ExactVectors* exact, int nq) {
   Setup& s = setup();
   drop_caches();
+  // A few queries of another stream first, as a running server has its code paged in; their
+  // short lists are other rows, so the measured queries still read theirs from the disk.
+  for (int q = 0; q < kWarmup; ++q) index.search(&s.warmup[static_cast<size_t>(q) * kDim], kK, exact);
   std::vector<double> ms;
   int hits = 0;
   for (auto _ : state) {
@@ -361,7 +366,8 @@ void BM_Flat(benchmark::State& state) {
 
 BENCHMARK(BM_IvfPq)
     ->Args({1, 0, 0, 0})->Args({2, 0, 0, 0})->Args({1, 0, 0, 1})
-    ->Args({1, 16, 8, 0})->Args({1, 16, 16, 0})->Args({1, 32, 16, 0})->Args({1, 32, 32, 0})->Args({1, 64, 64, 0})
+    ->Args({1, 16, 8, 0})->Args({1, 16, 16, 0})->Args({1, 32, 16, 0})->Args({1, 32, 24, 0})->Args({1, 32, 32, 0})
+    ->Args({1, 64, 64, 0})
     ->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Flat)->Arg(1)->Arg(2)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 

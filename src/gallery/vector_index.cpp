@@ -53,7 +53,7 @@ VectorIndex::VectorIndex(std::unique_ptr<faiss::Index> index, std::string kind)
     : index_(std::move(index)), kind_(std::move(kind)) {
   // Defaults measured by bench/bench_index.cpp on clustered 512-d vectors (docs/gallery.md).
   if (auto* ivf = dynamic_cast<faiss::IndexIVF*>(index_.get()))
-    set_search_params(static_cast<int>(std::clamp<size_t>(ivf->nlist / 32, 16, 64)), 32);
+    set_search_params(static_cast<int>(std::clamp<size_t>(ivf->nlist / 256, 16, 64)), 24);
 }
 
 std::string VectorIndex::choose_kind(int64_t n, int dim, int64_t flat_limit) {
