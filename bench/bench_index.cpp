@@ -1,17 +1,17 @@
 // The gallery's vector index on synthetic clustered 512-d vectors stored in a real catalog: build
 // time and peak memory of `Gallery` building its index, the index's memory once loaded,
 // single-query latency (p50, p99) on 1 and 2 threads and recall@10 against exact search, for the
-// IVF-PQ kind the gallery uses past 200k (re-ranked with exact vectors read from the catalog) and,
-// up to 1M, the exact Flat kind, side by side in one run; re-ranking reads from vectors.f32 as the
-// gallery does, and once from the catalog for comparison. The exact search over the whole catalog
+// IVF-PQ kind the gallery uses past 200k (its short list re-ranked with exact vectors read from
+// disk) and, up to 1M, the exact Flat kind, side by side in one run; re-ranking reads from
+// vectors.f32 as the gallery does, and once from the catalog for comparison. The exact search over the whole catalog
 // (BLAS, all queries at once) gives the ground truth and the baseline cost.
 //
 //   LINGBI_BENCH_N=1000000 OMP_WAIT_POLICY=passive build/bin/bench_index          (default N: 200000)
 //   bench/with_memory_limit 2G env LINGBI_BENCH_N=10000000 LINGBI_BENCH_DROP_CACHES=1 OMP_WAIT_POLICY=passive build/bin/bench_index
 // (the second: within 2 GB, page cache included, and the page cache emptied before each measurement)
-// The catalog (2 KB per vector: 21 GB at 10M), the index and the ground truth are kept in
-// LINGBI_BENCH_DIR (default /tmp/lingbi-bench-index-N) and reused by the next run; the vectors are
-// generated in chunks and streamed, never all in memory. LINGBI_BENCH_FLAT=0 skips the Flat kind
+// The catalog (about 2.3 KB per vector: 23 GB at 10M), vectors.f32 (20 GB at 10M), the index and
+// the ground truth are kept in LINGBI_BENCH_DIR (default /tmp/lingbi-bench-index-N) and reused by
+// the next run; the vectors are generated in chunks and streamed, never all in memory. LINGBI_BENCH_FLAT=0 skips the Flat kind
 // (it holds every vector in memory: 2 GB per million).
 #include <benchmark/benchmark.h>
 #include <faiss/IndexFlat.h>
