@@ -144,6 +144,13 @@ TEST(GalleryVectorFile, SearchIsTheSameWithOrWithoutTheFile) {
   {
     auto reader = lingbi::Gallery::open(g.string());
     same_hits(*reader, "re-ranked from the catalog");
+    lingbi::SearchOptions bad = o;
+    bad.rerank = -1;
+    EXPECT_THROW(reader->search(queries[0], bad), lingbi::Error);
+    lingbi::SearchOptions all = o;  // every list probed: each stored picture still finds itself first
+    all.probes = 4096;
+    all.rerank = 4;
+    EXPECT_EQ(reader->search(queries[1], all).at(0).id, expected[1][0].id);
     EXPECT_FALSE(fs::exists(g / "vectors.f32")) << "a reader writes nothing";
   }
   { std::ofstream(g / "vectors.f32", std::ios::binary | std::ios::trunc) << std::string(8192, 'x'); }

@@ -105,6 +105,22 @@ TEST(GalleryVectorIndex, IvfPqRerankedFromTheCatalogAgreesWithExactSearch) {
   }
   EXPECT_GE(found, nq * k * 9 / 10) << "recall@10 of " << kind;
 
+  // Probes and re-ranking set per call: one list and no re-ranking beyond k find less.
+  int found_cheap = 0;
+  for (int q = 0; q < nq; ++q) {
+    std::set<int64_t> truth;
+    for (auto& [id, s] : exact->search(&queries[q * dim], k, nullptr)) truth.insert(id);
+    for (auto& [id, s] : ivf->search(&queries[q * dim], k, catalog.get(), 1, 1)) found_cheap += truth.count(id);
+  }
+  EXPECT_LT(found_cheap, found) << "nprobe 1, re-rank x1";
+  int found_again = 0;
+  for (int q = 0; q < nq; ++q) {
+    std::set<int64_t> truth;
+    for (auto& [id, s] : exact->search(&queries[q * dim], k, nullptr)) truth.insert(id);
+    for (auto& [id, s] : ivf->search(&queries[q * dim], k, catalog.get())) found_again += truth.count(id);
+  }
+  EXPECT_EQ(found_again, found) << "a call's parameters do not outlive the call";
+
   // Scores are exact inner products of the catalog's vectors; the index holds codes only.
   auto hit = ivf->search(&base[7 * dim], 1, catalog.get());
   ASSERT_EQ(hit.size(), 1u);

@@ -76,6 +76,10 @@ struct SearchOptions {
   std::string path_glob;                 // only images with a path matching this fnmatch glob
   float duplicate_threshold = 0.97f;     // drop a hit this similar (cosine) to a better one; >= 1: off
   float mmr = 0.0f;                      // 0: by score; in (0,1]: weight of diversity in MMR
+  // IVF-PQ galleries (past 200k images): lists probed, and candidates re-ranked exactly per result
+  // asked. 0: the defaults measured in docs/gallery.md. Fewer is faster, more finds more.
+  int probes = 0;
+  int rerank = 0;
 };
 
 struct SearchHit {

@@ -33,6 +33,8 @@ std::vector<SearchHit> Gallery::search(const std::vector<float>& query, const Se
     throw Error("search query has " + std::to_string(query.size()) + " dimensions but gallery " + dir_ + " holds " +
                 std::to_string(index_->dim()) + "-dimensional vectors");
   std::vector<SearchHit> hits;
+  if (options.probes < 0 || options.rerank < 0)
+    throw Error("search: probes and rerank must be positive (0: the defaults)");
   if (options.k <= 0 || index_->size() == 0) return hits;
   const std::unordered_set<int64_t> excluded(options.exclude.begin(), options.exclude.end());
   const bool filtering = !options.path_glob.empty() || options.duplicate_threshold < 1.0f || options.mmr > 0;
@@ -43,7 +45,8 @@ std::vector<SearchHit> Gallery::search(const std::vector<float>& query, const Se
   for (;;) {
     pool.clear();
     const auto found =
-        index_->search(query.data(), static_cast<int>(std::min<int64_t>(fetch, index_->size())), exact_vectors());
+        index_->search(query.data(), static_cast<int>(std::min<int64_t>(fetch, index_->size())), exact_vectors(),
+                       options.probes, options.rerank);
     for (const auto& [id, score] : found) {
       if (excluded.count(id)) continue;
       std::string path;

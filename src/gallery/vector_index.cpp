@@ -166,15 +166,19 @@ void VectorIndex::set_search_params(int nprobe, int k_factor) {
   if (auto* ivf = dynamic_cast<faiss::IndexIVF*>(index_.get())) ivf->nprobe = nprobe;
 }
 
-std::vector<std::pair<int64_t, float>> VectorIndex::search(const float* query, int k, const ExactVectors* exact) const {
+std::vector<std::pair<int64_t, float>> VectorIndex::search(const float* query, int k, const ExactVectors* exact,
+                                                           int nprobe, int k_factor) const {
   std::vector<std::pair<int64_t, float>> out;
   if (k <= 0 || index_->ntotal == 0) return out;
   const bool rerank = kind_ != "Flat";
   if (rerank && !exact) throw Error("vector index " + kind_ + " needs the catalog's vectors to re-rank");
-  const int shortlist = static_cast<int>(std::min<int64_t>(rerank ? int64_t(k) * k_factor_ : k, index_->ntotal));
+  const int factor = k_factor > 0 ? k_factor : k_factor_;
+  const int shortlist = static_cast<int>(std::min<int64_t>(rerank ? int64_t(k) * factor : k, index_->ntotal));
   std::vector<float> dist(shortlist);
   std::vector<idx_t> labels(shortlist);
-  index_->search(1, query, shortlist, dist.data(), labels.data());
+  faiss::SearchParametersIVF params;  // per call: concurrent searches may ask for different probes
+  params.nprobe = nprobe > 0 ? nprobe : std::max(1, nprobe_);
+  index_->search(1, query, shortlist, dist.data(), labels.data(), rerank ? &params : nullptr);
   for (int i = 0; i < shortlist; ++i)
     if (labels[i] >= 0) out.emplace_back(labels[i], dist[i]);
   if (!rerank) return out;

@@ -45,7 +45,9 @@ class VectorIndex {
   // Up to k (id, score) pairs, best first, with exact scores. IVF kinds fetch k * k_factor
   // candidates by their codes and re-rank them with the vectors `exact` holds (required for them;
   // a candidate `exact` lacks is dropped).
-  std::vector<std::pair<int64_t, float>> search(const float* query, int k, const ExactVectors* exact) const;
+  // nprobe, k_factor > 0 override the index's parameters for this call only.
+  std::vector<std::pair<int64_t, float>> search(const float* query, int k, const ExactVectors* exact,
+                                                int nprobe = 0, int k_factor = 0) const;
   // The ids of the k best for each of nq queries of a Flat index (one call, so FAISS can use BLAS).
   std::vector<std::vector<int64_t>> search_batch(const float* queries, int nq, int k) const;
 

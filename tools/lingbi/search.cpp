@@ -18,7 +18,7 @@ struct SearchArgs {
   int k = 10;
   bool json = false;
   float duplicate_threshold = 0.97f, mmr = 0;
-  int threads = 0;
+  int threads = 0, probes = 0, rerank = 0;
 };
 
 std::vector<int64_t> parse_ids(const std::string& text) {
@@ -51,6 +51,8 @@ void run_search(const SearchArgs& a) {
   o.path_glob = a.path_glob;
   o.duplicate_threshold = a.duplicate_threshold;
   o.mmr = a.mmr;
+  o.probes = a.probes;
+  o.rerank = a.rerank;
   const auto hits = gallery->search(query, o);
   if (a.json) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
@@ -91,6 +93,12 @@ void add_search_command(CLI::App& app) {
   cmd->add_option("--mmr", a.mmr, "diversity weight in [0,1] for maximal marginal relevance (0: by score)")
       ->default_val(0.0f)
       ->check(CLI::Range(0.0f, 1.0f));
+  cmd->add_option("--probes", a.probes, "IVF-PQ galleries: lists probed (0: the default, see docs/gallery.md)")
+      ->default_val(0)
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--rerank", a.rerank, "IVF-PQ galleries: candidates re-ranked exactly per result (0: the default, 24)")
+      ->default_val(0)
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("-t,--threads", a.threads, "encoder threads (0: one per core)")->default_val(0);
   cmd->add_flag("--json", a.json, "print results as JSON");
   cmd->callback([] { run_search(a); });
