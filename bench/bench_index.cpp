@@ -11,8 +11,8 @@
 // (the second: within 2 GB, page cache included, and the page cache emptied before each measurement)
 // The catalog (about 2.3 KB per vector: 23 GB at 10M), vectors.f32 (20 GB at 10M), the index and
 // the ground truth are kept in LINGBI_BENCH_DIR (default /tmp/lingbi-bench-index-N) and reused by
-// the next run; the vectors are generated in chunks and streamed, never all in memory. LINGBI_BENCH_FLAT=0 skips the Flat kind
-// (it holds every vector in memory: 2 GB per million).
+// the next run; the vectors are generated in chunks and streamed, never all in memory.
+// LINGBI_BENCH_FLAT=0 skips the Flat kind (it holds every vector in memory: 2 GB per million).
 #include <benchmark/benchmark.h>
 #include <faiss/IndexFlat.h>
 #include <omp.h>
@@ -151,10 +151,7 @@ Truth exact_truth(const fs::path& dir, const std::vector<float>& queries) {
   const auto t0 = Clock::now();
   auto catalog = lingbi::Catalog::open((dir / "gallery" / "catalog.sqlite").string(), false);
   std::vector<std::vector<std::pair<float, int64_t>>> best(kQueries);
-  std::vector<float> chunk;
-  std::vector<int64_t> chunk_ids;
-  auto flush = [&] {
-    if (chunk_ids.empty()) return;
+  catalog->for_each_vector_chunk(kChunk, [&](const std::vector<int64_t>& chunk_ids, const std::vector<float>& chunk) {
     faiss::IndexFlatIP flat(kDim);
     flat.add(static_cast<faiss::Index::idx_t>(chunk_ids.size()), chunk.data());
     std::vector<float> dist(static_cast<size_t>(kQueries) * kK);
@@ -166,15 +163,7 @@ Truth exact_truth(const fs::path& dir, const std::vector<float>& queries) {
       std::sort(best[q].begin(), best[q].end(), [](auto& a, auto& b) { return a.first > b.first; });
       best[q].resize(std::min<size_t>(kK, best[q].size()));
     }
-    chunk.clear();
-    chunk_ids.clear();
-  };
-  catalog->for_each_image([&](const lingbi::ImageRow& r) {
-    chunk.insert(chunk.end(), r.vector.begin(), r.vector.end());
-    chunk_ids.push_back(r.id);
-    if (chunk_ids.size() >= kChunk) flush();
   });
-  flush();
   t.exact_s = seconds_since(t0);
   std::ofstream out(file);
   out << t.exact_s << "\n";
@@ -274,14 +263,7 @@ struct Setup {
       const long before = status_kb("VmRSS");
       const auto t0 = Clock::now();
       flat = VectorIndex::create(kDim, "Flat");
-      std::vector<int64_t> ids;
-      std::vector<float> vectors;
-      catalog->for_each_image([&](const lingbi::ImageRow& r) {
-        ids.push_back(r.id);
-        vectors.insert(vectors.end(), r.vector.begin(), r.vector.end());
-        if (ids.size() >= kChunk) flat->add(ids, vectors), ids.clear(), vectors.clear();
-      });
-      flat->add(ids, vectors);
+      catalog->for_each_vector_chunk(kChunk, [&](const auto& ids, const auto& vectors) { flat->add(ids, vectors); });
       flat_build_s = seconds_since(t0);
       flat_mb = (status_kb("VmRSS") - before) / 1024.0;
     }
@@ -342,7 +324,8 @@ void BM_IvfPq(benchmark::State& state) {
   state.counters["build_s"] = s.build.seconds;
   state.counters["build_peak_MB"] = s.build.peak_mb;
   state.counters["index_MB"] = s.ivf_mb;
-  state.SetLabel(s.kind + " nprobe " + std::to_string(s.ivf->nprobe()) + " rerank x" + std::to_string(s.ivf->k_factor()) +
+  state.SetLabel(s.kind + " nprobe " + std::to_string(s.ivf->nprobe()) + " rerank x" +
+                 std::to_string(s.ivf->k_factor()) +
                  (from_catalog ? " from catalog.sqlite" : " from vectors.f32") +
                  (state.range(1) > 0 ? "" : " (gallery defaults)"));
   s.ivf->set_search_params(nprobe, k_factor);

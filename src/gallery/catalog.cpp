@@ -252,28 +252,39 @@ std::vector<int64_t> Catalog::image_ids() const {
   return ids;
 }
 
-std::vector<float> Catalog::vector_of(int64_t id) const {
-  auto* s = stmt("SELECT vector FROM images WHERE id = ?");
+namespace {
+
+// Calls f(blob, bytes) with the stored vector of image `id` (s: kVectorById); false when there is
+// no such image.
+template <class F>
+bool with_vector_blob(sqlite3_stmt* s, int64_t id, F&& f) {
   sqlite3_bind_int64(s, 1, id);
-  std::vector<float> v;
-  if (sqlite3_step(s) == SQLITE_ROW) {
-    v.resize(sqlite3_column_bytes(s, 0) / sizeof(float));
-    if (!v.empty()) std::memcpy(v.data(), sqlite3_column_blob(s, 0), v.size() * sizeof(float));
-  }
+  const bool found = sqlite3_step(s) == SQLITE_ROW;
+  if (found) f(sqlite3_column_blob(s, 0), sqlite3_column_bytes(s, 0));
   sqlite3_reset(s);
+  return found;
+}
+
+constexpr const char* kVectorById = "SELECT vector FROM images WHERE id = ?";
+
+}  // namespace
+
+std::vector<float> Catalog::vector_of(int64_t id) const {
+  std::vector<float> v;
+  with_vector_blob(stmt(kVectorById), id, [&](const void* blob, int bytes) {
+    v.resize(bytes / sizeof(float));
+    if (!v.empty()) std::memcpy(v.data(), blob, v.size() * sizeof(float));
+  });
   return v;
 }
 
 bool Catalog::read_vector(int64_t id, float* out, int dim) const {
-  auto* s = stmt("SELECT vector FROM images WHERE id = ?");
-  sqlite3_bind_int64(s, 1, id);
-  bool found = false;
-  if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_bytes(s, 0) == static_cast<int>(dim * sizeof(float))) {
-    std::memcpy(out, sqlite3_column_blob(s, 0), dim * sizeof(float));
-    found = true;
-  }
-  sqlite3_reset(s);
-  return found;
+  bool fits = false;
+  with_vector_blob(stmt(kVectorById), id, [&](const void* blob, int bytes) {
+    fits = bytes == static_cast<int>(dim * sizeof(float));
+    if (fits) std::memcpy(out, blob, dim * sizeof(float));
+  });
+  return fits;
 }
 
 std::optional<ImageRow> Catalog::image(int64_t id, bool with_vector) const {
@@ -306,6 +317,25 @@ void Catalog::for_each_image(const std::function<void(const ImageRow&)>& f) cons
   auto* s = stmt(sql.c_str());
   while (sqlite3_step(s) == SQLITE_ROW) f(read_image(s, true));
   sqlite3_reset(s);
+}
+
+void Catalog::for_each_vector_chunk(
+    size_t chunk, const std::function<void(const std::vector<int64_t>&, const std::vector<float>&)>& f) const {
+  std::vector<int64_t> ids;
+  std::vector<float> vectors;
+  auto* s = stmt("SELECT id, vector FROM images ORDER BY id");  // no other column: no tags to parse
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    ids.push_back(sqlite3_column_int64(s, 0));
+    const auto* v = static_cast<const float*>(sqlite3_column_blob(s, 1));
+    vectors.insert(vectors.end(), v, v + sqlite3_column_bytes(s, 1) / sizeof(float));
+    if (ids.size() >= chunk) {
+      f(ids, vectors);
+      ids.clear();
+      vectors.clear();
+    }
+  }
+  sqlite3_reset(s);
+  if (!ids.empty()) f(ids, vectors);
 }
 
 void Catalog::for_each_path(const std::function<void(const PathRow&)>& f) const {

@@ -86,6 +86,11 @@ class Catalog : public ExactVectors {
   std::vector<FailureRow> failures() const;
 
   void for_each_image(const std::function<void(const ImageRow&)>& f) const;  // with vectors
+  // Every image's id and vector in id order, `chunk` at a time (the last chunk may be smaller; none
+  // when the catalog is empty): ids.size() ids and ids.size() x dim floats.
+  void for_each_vector_chunk(size_t chunk,
+                             const std::function<void(const std::vector<int64_t>& ids,
+                                                      const std::vector<float>& vectors)>& f) const;
   void for_each_path(const std::function<void(const PathRow&)>& f) const;
   void for_each_failure(const std::function<void(const FailureRow&)>& f) const;
 

@@ -27,7 +27,7 @@ constexpr const char* kIndexFile = "vectors.faiss";
 constexpr const char* kVectorFile = "vectors.f32";
 constexpr const char* kVectorFileToken = "vector_file_token";
 constexpr const char* kIndexGeneration = "index_generation";  // the catalog generation the index file holds
-constexpr int64_t kChunk = 8192;
+constexpr size_t kChunk = 8192;
 
 }  // namespace
 
@@ -66,14 +66,8 @@ void Gallery::open_vector_file() {
   vector_file_ = VectorFile::open(vector_file_path(), dim, catalog_->meta(kVectorFileToken), *catalog_, writable_);
   if (vector_file_ || !writable_) return;  // a reader without one re-ranks from the catalog
   create_vector_file();
-  std::vector<int64_t> ids;
-  std::vector<float> vectors;
-  catalog_->for_each_image([&](const ImageRow& r) {
-    ids.push_back(r.id);
-    vectors.insert(vectors.end(), r.vector.begin(), r.vector.end());
-    if (static_cast<int64_t>(ids.size()) >= kChunk) vector_file_->write(ids, vectors), ids.clear(), vectors.clear();
-  });
-  vector_file_->write(ids, vectors);
+  catalog_->for_each_vector_chunk(kChunk,
+                                  [&](const auto& ids, const auto& vectors) { vector_file_->write(ids, vectors); });
   vector_file_->sync();
 }
 
@@ -185,11 +179,12 @@ void Gallery::rebuild_index(const std::string& wanted) {
     // Every stride-th image, so that the sample spans the whole library, not its first folders.
     const int64_t stride = std::max<int64_t>(1, catalog_->count("images") / want);
     int64_t seen = 0, taken = 0;
-    catalog_->for_each_image([&](const ImageRow& r) {
-      if (seen++ % stride == 0 && taken < want) {
-        training.insert(training.end(), r.vector.begin(), r.vector.end());
-        ++taken;
-      }
+    catalog_->for_each_vector_chunk(kChunk, [&](const auto& ids, const auto& vectors) {
+      for (size_t i = 0; i < ids.size(); ++i)
+        if (seen++ % stride == 0 && taken < want) {
+          training.insert(training.end(), vectors.begin() + i * dim, vectors.begin() + (i + 1) * dim);
+          ++taken;
+        }
     });
   }
   auto index = VectorIndex::create(dim, kind, training);
@@ -202,20 +197,10 @@ void Gallery::rebuild_index(const std::string& wanted) {
   } else if (writable_) {
     create_vector_file();
   }
-  std::vector<int64_t> ids;
-  std::vector<float> vectors;
-  auto flush = [&] {
-    if (vector_file_) vector_file_->write(ids, vectors);
+  catalog_->for_each_vector_chunk(kChunk, [&](const auto& ids, const auto& vectors) {
+    if (vector_file_) vector_file_->write(ids, vectors);  // before the index names them
     index->add(ids, vectors);
-    ids.clear();
-    vectors.clear();
-  };
-  catalog_->for_each_image([&](const ImageRow& r) {
-    ids.push_back(r.id);
-    vectors.insert(vectors.end(), r.vector.begin(), r.vector.end());
-    if (static_cast<int64_t>(ids.size()) >= kChunk) flush();
   });
-  flush();
   index_ = std::move(index);
   save_index();
 }

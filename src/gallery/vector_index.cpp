@@ -195,7 +195,9 @@ std::vector<std::pair<int64_t, float>> VectorIndex::search(const float* query, i
     out[kept++] = {id, faiss::fvec_inner_product(query, v.data(), index_->d)};
   }
   out.resize(kept);
-  const auto better = [](const auto& a, const auto& b) { return a.second > b.second || (a.second == b.second && a.first < b.first); };
+  const auto better = [](const auto& a, const auto& b) {
+    return a.second > b.second || (a.second == b.second && a.first < b.first);
+  };
   const size_t top = std::min<size_t>(k, out.size());
   std::partial_sort(out.begin(), out.begin() + top, out.end(), better);
   out.resize(top);
