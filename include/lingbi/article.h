@@ -42,6 +42,10 @@ struct Slot {
   std::string why;      // why a picture belongs here
   std::vector<Candidate> candidates;
   std::optional<Choice> chosen;
+  // How the choice was made: "picked" (the vision model chose), "declined" (it declined every
+  // candidate twice, so the best retrieval score stands in), "best_score" (no vision model) or
+  // "user" (the author's own picture); empty for articles written before this was recorded.
+  std::string selector;
 };
 
 struct TokenTotals {
@@ -71,6 +75,10 @@ struct Article {
   TokenTotals tokens;
   nlohmann::json timings = nlohmann::json::object();  // per stage, milliseconds
   std::vector<Edit> edits;  // in the order they were made; written to JSON only when there are any
+  // Present only in a partial article (compose saves OUT.partial.json as it goes): where the
+  // compose stopped and what it needs to go on (docs/compose.md, "Partial articles"). Null when
+  // the article is complete.
+  nlohmann::json progress;
 
   // Number of paragraphs over all sections.
   int paragraph_count() const;

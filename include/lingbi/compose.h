@@ -3,6 +3,7 @@
 // module; each stage is a file of its own under src/compose/.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "lingbi/article.h"
+#include "lingbi/error.h"
 #include "lingbi/model.h"
 
 namespace lingbi {
@@ -31,6 +33,19 @@ struct ComposeOptions {
   std::function<void(std::string_view)> on_text;
   // Receives one line per step ("writing section 2/4"), for progress display.
   std::function<void(const std::string&)> on_progress;
+  // Receives the article so far after every step that changed it: at the start, after the plan,
+  // after every section, after the slots are marked and after every slot is filled. It carries
+  // Article::progress, so resume_compose can go on from it; save it (save_article) to keep it.
+  std::function<void(const Article&)> on_checkpoint;
+  // When it becomes true (a signal handler may set it), the model stops within about 100 ms and
+  // compose throws Interrupted; the last checkpoint is what was kept.
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+// Thrown when ComposeOptions::cancel stopped the compose.
+class Interrupted : public Error {
+ public:
+  Interrupted() : Error("interrupted") {}
 };
 
 // The models a compose run uses. `writer` is required. `selector` sees the candidates as images
@@ -63,5 +78,13 @@ struct ComposeResult {
 // not decode or more than 20 of them, or a model failure; an empty gallery or a slot without a
 // fitting picture is a warning, not an error.
 ComposeResult compose_article(const ComposeOptions& options, const ComposeModels& models);
+
+// Goes on with a partial article (one that carries Article::progress, from a checkpoint) from
+// its last saved step. What the partial holds is kept as it is: sections written, slots filled,
+// seeds and the model conversation, so two resumes of one partial give the same article. The
+// instruction, length, picture count and the other content options come from the partial; of
+// `options` only the callbacks and `cancel` are used. Throws lingbi::Error when `partial` is
+// complete or its progress is malformed.
+ComposeResult resume_compose(const Article& partial, const ComposeOptions& options, const ComposeModels& models);
 
 }  // namespace lingbi

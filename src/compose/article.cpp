@@ -102,13 +102,15 @@ json article_to_json(const Article& a) {
     json chosen = nullptr;
     if (s.chosen)
       chosen = {{"image_id", optional_id(s.chosen->image_id)}, {"path", s.chosen->path}, {"reason", s.chosen->reason}};
-    slots.push_back({{"after_paragraph", s.after_paragraph},
-                     {"caption", s.caption},
-                     {"query", s.query},
-                     {"tone", s.tone},
-                     {"why", s.why},
-                     {"candidates", candidates},
-                     {"chosen", chosen}});
+    json slot = {{"after_paragraph", s.after_paragraph},
+                 {"caption", s.caption},
+                 {"query", s.query},
+                 {"tone", s.tone},
+                 {"why", s.why},
+                 {"candidates", candidates},
+                 {"chosen", chosen}};
+    if (!s.selector.empty()) slot["selector"] = s.selector;
+    slots.push_back(std::move(slot));
   }
   json out = {{"title", a.title},
           {"lang", a.lang},
@@ -128,6 +130,7 @@ json article_to_json(const Article& a) {
       edits.push_back({{"op", e.op}, {"target", e.target}, {"detail", e.detail}, {"previous", e.previous}, {"at", e.at}});
     out["edits"] = edits;
   }
+  if (!a.progress.is_null()) out["progress"] = a.progress;
   return out;
 }
 
@@ -173,6 +176,7 @@ Article article_from_json(const json& j) {
       Reader c(*chosen, s.where("chosen"));
       slot.chosen = Choice{c.optional_integer("image_id"), c.str("path"), c.str("reason", false)};
     }
+    slot.selector = s.str("selector", false);
     a.slots.push_back(std::move(slot));
   }
   if (const json* models = r.find("models")) a.models = *models;
@@ -188,6 +192,10 @@ Article article_from_json(const json& j) {
     Edit edit{e.str("op"), static_cast<int>(e.integer("target")), e.str("detail", false), nullptr, e.str("at", false)};
     if (const json* previous = e.find("previous")) edit.previous = *previous;
     a.edits.push_back(std::move(edit));
+  }
+  if (const json* progress = r.find("progress")) {
+    if (!progress->is_object()) throw Error("progress: expected an object");
+    a.progress = *progress;
   }
   return a;
 }

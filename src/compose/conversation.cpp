@@ -44,7 +44,10 @@ ChatResult Conversation::run(std::vector<ContentPart> question, ChatRequest requ
   request.messages = history_;
   request.messages.push_back({Role::user, question});
   request.sampling.seed = next_seed_++;
+  request.cancel = cancel_;
+  if (cancel_ && cancel_->load()) throw Interrupted();
   ChatResult result = model_.chat(request);
+  if (result.finish == FinishReason::cancelled) throw Interrupted();
   result.text = valid_utf8(result.text);
   totals_.prompt_evaluated += result.tokens.prompt_evaluated;
   totals_.prompt_reused += result.tokens.prompt_reused;
@@ -88,6 +91,34 @@ nlohmann::json Conversation::ask_json(std::vector<ContentPart> question, const n
   if (answer.is_discarded())
     throw Error("the model's structured answer is not JSON (" + model_.describe() + "): " + result.text.substr(0, 200));
   return answer;
+}
+
+nlohmann::json Conversation::save() const {
+  nlohmann::json messages = nlohmann::json::array();
+  for (const Message& m : history_) {
+    std::string text;
+    for (const ContentPart& part : m.parts) {
+      if (part.is_image()) throw Error("internal: a kept message holds a picture and cannot be saved");
+      text += part.text;
+    }
+    messages.push_back({{"role", role_name(m.role)}, {"text", text}});
+  }
+  return {{"next_seed", next_seed_}, {"messages", messages}};
+}
+
+void Conversation::restore(const nlohmann::json& saved) {
+  if (!saved.is_object() || !saved.contains("next_seed") || !saved["next_seed"].is_number_unsigned() ||
+      !saved.contains("messages") || !saved["messages"].is_array())
+    throw Error("the saved conversation is malformed: expected next_seed and messages");
+  history_.clear();
+  for (const nlohmann::json& m : saved["messages"]) {
+    const std::string role = m.value("role", "");
+    const Role r = role == "system" ? Role::system : role == "assistant" ? Role::assistant : Role::user;
+    if (role != "system" && role != "assistant" && role != "user")
+      throw Error("the saved conversation has a message with role \"" + role + "\"");
+    history_.push_back({r, {ContentPart::of_text(m.value("text", ""))}});
+  }
+  next_seed_ = saved["next_seed"].get<uint32_t>();
 }
 
 }  // namespace lingbi::compose

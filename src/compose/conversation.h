@@ -2,6 +2,7 @@
 // question shares its prefix with the one before and the model evaluates only the new tokens.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -39,21 +40,31 @@ class Conversation {
   nlohmann::json ask_json(std::vector<ContentPart> question, const nlohmann::json& schema, bool keep = false);
 
   ChatModel& model() { return model_; }
+  // True once the history holds a message.
+  bool has_history() const { return !history_.empty(); }
 
   // Names the stage that the next requests belong to, for Exchange::stage.
   void set_stage(std::string stage) { stage_ = std::move(stage); }
 
+  // Every request watches `cancel`; one that was cancelled throws Interrupted.
+  void set_cancel(const std::atomic<bool>* cancel) { cancel_ = cancel; }
+
+  // What a partial article keeps of the conversation: the history (text only: pictures are asked
+  // about in side questions, never kept) and the seed of the next request. restore() puts both
+  // back, so a resumed compose asks exactly what the interrupted one would have asked next.
+  nlohmann::json save() const;
+  void restore(const nlohmann::json& saved);
+
  private:
   ChatResult run(std::vector<ContentPart> question, ChatRequest request, bool keep);
 
- public:
- private:
   ChatModel& model_;
   uint32_t next_seed_;
   TokenTotals& totals_;
   std::vector<Exchange>& log_;
   std::string stage_;
   std::vector<Message> history_;
+  const std::atomic<bool>* cancel_ = nullptr;
 };
 
 }  // namespace lingbi::compose

@@ -122,15 +122,15 @@ void find_picture(const Article& article, int skip, Slot& slot, int k, double to
     if (other.chosen->image_id) used.push_back(*other.chosen->image_id);
     chosen_so_far.push_back(other);
   }
-  retrieve_candidates(*models.embedder, *models.gallery, slot, used, k, tone_weight);
-  slot.chosen.reset();
   std::vector<Exchange> log;
   std::unique_ptr<Conversation> selector;
   if (models.selector) {
     selector = std::make_unique<Conversation>(*models.selector, seed, report.tokens, log);
     selector->add(Message::user("The article:\n" + article_text(article)));
   }
-  select_picture(selector.get(), article, slot, chosen_so_far, report.warnings);
+  std::vector<int64_t> unreadable;
+  fill_slot({models.embedder, models.gallery, selector.get(), k, tone_weight}, article, slot, used, chosen_so_far,
+            unreadable, report.warnings);
 }
 
 // The English query: given, written by the writer model, or the caption itself when it is English.
@@ -193,6 +193,7 @@ EditReport swap_candidate(Article& article, int index, const std::string& letter
   }
   json previous = slot_to_json(slot)["chosen"];
   slot.chosen = Choice{picked.image_id, picked.path, "chosen by hand (lingbi edit swap)"};
+  slot.selector = "hand";
   record_edit(article, "swap", index, std::string(1, c), std::move(previous), report);
   return report;
 }

@@ -71,7 +71,7 @@ std::vector<Slot> mark_slots(Conversation& writer, const Article& article, int c
 
   std::vector<Slot> slots;
   for (const json& s : answer["slots"])
-    slots.push_back({s["after_paragraph"].get<int>(), s["caption"], s["query"], s["tone"], s["why"], {}, std::nullopt});
+    slots.push_back({s["after_paragraph"].get<int>(), s["caption"], s["query"], s["tone"], s["why"], {}, std::nullopt, ""});
   std::stable_sort(slots.begin(), slots.end(), [](const Slot& a, const Slot& b) { return a.after_paragraph < b.after_paragraph; });
   std::vector<int> proposed;
   for (const Slot& s : slots) proposed.push_back(s.after_paragraph);

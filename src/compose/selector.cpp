@@ -22,18 +22,8 @@ std::string context_of(const Article& article, int after) {
 
 }  // namespace
 
-void select_picture(Conversation* selector, const Article& article, Slot& slot, const std::vector<Slot>& chosen_so_far,
-                    std::vector<std::string>& warnings) {
-  const std::string where = "picture after paragraph " + std::to_string(slot.after_paragraph);
-  if (slot.candidates.empty()) {
-    warnings.push_back(where + ": the gallery returned no candidates; left out");
-    return;
-  }
-  if (!selector) {
-    const Candidate& best = slot.candidates.front();
-    slot.chosen = Choice{best.image_id, best.path, "best retrieval score (no selector model)"};
-    return;
-  }
+Pick ask_selector(Conversation& selector, const Article& article, const Slot& slot,
+                  const std::vector<Candidate>& candidates, const std::vector<Slot>& chosen_so_far) {
   std::vector<ContentPart> question;
   std::string intro = "A picture goes after paragraph " + std::to_string(slot.after_paragraph) +
                       ". The text around it:\n" + context_of(article, slot.after_paragraph) +
@@ -46,11 +36,11 @@ void select_picture(Conversation* selector, const Article& article, Slot& slot, 
   intro += "The candidates:";
   question.push_back(ContentPart::of_text(intro));
   json letters = json::array();
-  for (size_t i = 0; i < slot.candidates.size(); ++i) {
+  for (size_t i = 0; i < candidates.size(); ++i) {
     std::string letter(1, static_cast<char>('A' + i));
     letters.push_back(letter);
     question.push_back(ContentPart::of_text("\n" + letter + ":"));
-    question.push_back(ContentPart::of_image_file(slot.candidates[i].path));
+    question.push_back(ContentPart::of_image_file(candidates[i].path));
   }
   letters.push_back("none");
   question.push_back(ContentPart::of_text("\nWhich candidate fits this place best? Answer with its letter, or none if no "
@@ -60,15 +50,11 @@ void select_picture(Conversation* selector, const Article& article, Slot& slot, 
                   {{"choice", {{"enum", letters}}},
                    {"reason", {{"type", "string"}, {"minLength", 1}, {"maxLength", 120}}}}},
                  {"required", {"choice", "reason"}}};
-  json answer = selector->ask_json(std::move(question), schema);
+  json answer = selector.ask_json(std::move(question), schema);
   const std::string choice = answer["choice"];
-  if (choice == "none") {
-    warnings.push_back(where + ": the selector found no fitting candidate (" + answer["reason"].get<std::string>() +
-                       "); left out");
-    return;
-  }
-  const Candidate& picked = slot.candidates.at(choice[0] - 'A');
-  slot.chosen = Choice{picked.image_id, picked.path, answer["reason"]};
+  Pick pick{std::nullopt, answer["reason"]};
+  if (choice != "none") pick.index = static_cast<size_t>(choice[0] - 'A');
+  return pick;
 }
 
 std::string describe_picture(Conversation& selector, const std::string& path, const std::string& lang) {

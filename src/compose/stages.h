@@ -1,6 +1,7 @@
 // The stages of composing, one file each, called in this order by compose_article (composer.cpp).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,10 +38,10 @@ std::string article_text(const Article& article);
 Outline plan_outline(Conversation& writer, const std::string& instruction, const std::string& lang, int length,
                      const std::vector<UserPicture>& pictures);
 
-// Writer (writer.cpp): every section in turn with the outline and the text so far in context;
-// each lands within its budget (continuations when short, trimmed at a sentence when long).
-std::vector<Section> write_sections(Conversation& writer, const Outline& outline, const std::string& lang,
-                                    const ComposeOptions& options);
+// Writer (writer.cpp): section `index` of the outline with the outline and the text so far in
+// context; it lands within its budget (continuations when short, trimmed at a sentence when long).
+Section write_section(Conversation& writer, const Outline& outline, int index, const std::string& lang,
+                      const ComposeOptions& options);
 
 // Illustrator (illustrator.cpp): `count` slots at distinct paragraphs, with caption (article's
 // language), English query, tone and reason. Positions in `taken` are not used.
@@ -51,15 +52,42 @@ std::vector<Slot> mark_slots(Conversation& writer, const Article& article, int c
 std::vector<Slot> place_user_pictures(Conversation& writer, const Article& article,
                                       const std::vector<UserPicture>& pictures, std::vector<std::string>& warnings);
 
-// Retriever (retriever.cpp): fills slot.candidates with up to `k` gallery images, never one of
-// `used`, near duplicates suppressed, re-ranked by the slot's tone.
-void retrieve_candidates(ImageEmbedder& embedder, const Gallery& gallery, Slot& slot, const std::vector<int64_t>& used, int k,
-                         double tone_weight);
+// Retriever (retriever.cpp): up to `k` gallery images for the slot, none of `exclude` nor of
+// `unreadable`, near duplicates suppressed, re-ranked by the slot's tone. A hit whose file cannot
+// be read or decoded any more is skipped with a warning, added to `unreadable`, and the next hit
+// takes its place; fewer than `k` only when the gallery has no more.
+std::vector<Candidate> retrieve_candidates(ImageEmbedder& embedder, const Gallery& gallery, const Slot& slot,
+                                           const std::vector<int64_t>& exclude, int k, double tone_weight,
+                                           std::vector<int64_t>& unreadable, std::vector<std::string>& warnings);
 
-// Selector (selector.cpp): sets slot.chosen from the candidates (or leaves it empty with a warning
-// when the selector answers "none"). Without a selector conversation the best score wins.
-void select_picture(Conversation* selector, const Article& article, Slot& slot, const std::vector<Slot>& chosen_so_far,
-                    std::vector<std::string>& warnings);
+// The selector's answer: the index of the candidate it picked, or none, and its reason.
+struct Pick {
+  std::optional<size_t> index;
+  std::string reason;
+};
+
+// Selector (selector.cpp): the vision-language model sees the text around the slot, the captions
+// of pictures already chosen, and `candidates` as images labelled A, B, C, ...
+Pick ask_selector(Conversation& selector, const Article& article, const Slot& slot,
+                  const std::vector<Candidate>& candidates, const std::vector<Slot>& chosen_so_far);
+
+// What filling a slot needs (slot_filler.cpp).
+struct SlotFilling {
+  ImageEmbedder* embedder = nullptr;
+  const Gallery* gallery = nullptr;
+  Conversation* selector = nullptr;  // null: the best retrieval score wins
+  int k = 4;                         // candidates offered at a time
+  double tone_weight = 0.02;
+};
+
+// Fills slot.candidates and slot.chosen, never with one of `used`. The selector sees k
+// candidates; when it declines them all it sees the next k once; when it declines those too the
+// best retrieval score is placed and slot.selector says "declined". The slot stays empty (with a
+// warning) only when the gallery has no unused readable picture. Returns the milliseconds spent
+// retrieving (the rest was the selector's).
+double fill_slot(const SlotFilling& filling, const Article& article, Slot& slot, const std::vector<int64_t>& used,
+                 const std::vector<Slot>& chosen_so_far, std::vector<int64_t>& unreadable,
+                 std::vector<std::string>& warnings);
 
 // Describes a user's picture with the selector model (selector.cpp).
 std::string describe_picture(Conversation& selector, const std::string& path, const std::string& lang);

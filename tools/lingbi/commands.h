@@ -5,6 +5,11 @@
 
 namespace lingbi::cli {
 
+// Thrown by a subcommand that ends with an exit status other than 0 or 1 (after it has said why).
+struct ExitStatus {
+  int code = 0;
+};
+
 // Adds `lingbi system-info`: versions of lingbi and its libraries, and the compute devices found.
 void add_system_info_command(CLI::App& app);
 // Adds `lingbi embed --clip model.gguf [--image F]... [--text T]...`: CLIP embeddings as JSON.

@@ -1,10 +1,14 @@
 // `lingbi compose "instruction" -m WRITER.gguf --gallery G --clip C.gguf -o out.html`: the main job.
 #include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -14,6 +18,7 @@
 #include "lingbi/error.h"
 #include "lingbi/gallery.h"
 #include "lingbi/gallery_embedder.h"
+#include "lingbi/article.h"
 #include "lingbi/render.h"
 #include "model_flags.h"
 
@@ -31,6 +36,7 @@ struct ComposeArgs {
   bool link = false;
   bool quiet = false;
   int64_t seed = -1;
+  std::string resume;
   ModelFlags writer;
   ModelFlags selector;
   ComposeOptions options;
@@ -45,21 +51,91 @@ std::string read_instruction(const ComposeArgs& a) {
   return a.instruction.empty() ? s.str() : a.instruction + "\n\n" + s.str();
 }
 
-void run_compose(ComposeArgs& a) {
-  ComposeOptions& o = a.options;
-  o.instruction = read_instruction(a);
-  if (a.images == "auto") {
-    o.images = -1;
-  } else {
-    try {
-      size_t used = 0;
-      o.images = std::stoi(a.images, &used);
-      if (used != a.images.size() || o.images < 0) throw std::invalid_argument(a.images);
-    } catch (const std::exception&) {
-      throw Error("--images must be auto or a number of pictures, not " + a.images);
-    }
+// Ctrl-C and SIGTERM ask the compose to stop; a second one ends the process at once.
+std::atomic<bool> stop_requested{false};
+
+extern "C" void on_stop_signal(int) {
+  stop_requested.store(true);
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+}
+
+std::string shell_quote(const std::string& s) {
+  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=./,:@") ==
+                        std::string::npos)
+    return s;
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+// The command that goes on from `partial`: the same models, gallery and outputs; the instruction
+// and the content options come from the partial article.
+std::string resume_command(const ComposeArgs& a, const std::filesystem::path& partial) {
+  std::string cmd = shell_quote(program_invocation_name) + " compose --resume " + shell_quote(partial.string());
+  auto flag = [&](const char* name, const std::string& value) {
+    if (!value.empty()) cmd += std::string(" ") + name + " " + shell_quote(value);
+  };
+  flag("-m", a.writer.local.model.string());
+  flag("--mmproj", a.writer.local.mmproj.string());
+  flag("--endpoint", a.writer.remote.endpoint);
+  flag("--api-model", a.writer.remote.model);
+  flag("--vlm", a.selector.local.model.string());
+  flag("--vlm-mmproj", a.selector.local.mmproj.string());
+  flag("--vlm-endpoint", a.selector.remote.endpoint);
+  flag("--vlm-api-model", a.selector.remote.model);
+  flag("--gallery", a.gallery);
+  flag("--clip", a.clip);
+  cmd += " -c " + std::to_string(a.writer.local.context) + " -t " + std::to_string(a.writer.local.threads);
+  if (a.writer.local.gpu_layers != 0) cmd += " -ngl " + std::to_string(a.writer.local.gpu_layers);
+  for (const std::string& out : a.outputs) flag("-o", out);
+  if (a.link) cmd += " --link";
+  if (a.quiet) cmd += " -q";
+  if (!a.writer.remote.api_key.empty() || !a.selector.remote.api_key.empty()) cmd += "  # and your API key";
+  return cmd;
+}
+
+// Where the article in progress is kept: the resumed file itself, else OUT.partial.json beside
+// the first output.
+std::filesystem::path partial_path(const ComposeArgs& a) {
+  if (!a.resume.empty()) return a.resume;
+  std::filesystem::path first(a.outputs.front());
+  return first.parent_path() / (first.stem().string() + ".partial.json");
+}
+
+// With --resume the instruction and the content options come from the partial article.
+void check_resume_flags(const ComposeArgs& a, const CLI::App& cmd) {
+  if (a.resume.empty()) return;
+  for (const char* name : {"instruction", "--instruction-file", "--words", "--images", "--lang", "--candidates",
+                           "--image", "--seed", "--tone-weight"}) {
+    if (cmd.count(name) > 0)
+      throw Error(std::string(name) + " comes from the partial article with --resume; leave it out");
   }
-  if (a.seed >= 0) o.seed = static_cast<uint32_t>(a.seed);
+}
+
+void run_compose(ComposeArgs& a, const CLI::App& cmd) {
+  ComposeOptions& o = a.options;
+  check_resume_flags(a, cmd);
+  std::optional<Article> partial;
+  if (!a.resume.empty()) {
+    partial = load_article(a.resume);
+    if (partial->progress.is_null())
+      throw Error(a.resume + " is a complete article: there is nothing to resume (lingbi edit changes one)");
+  } else {
+    o.instruction = read_instruction(a);
+    if (a.images == "auto") {
+      o.images = -1;
+    } else {
+      try {
+        size_t used = 0;
+        o.images = std::stoi(a.images, &used);
+        if (used != a.images.size() || o.images < 0) throw std::invalid_argument(a.images);
+      } catch (const std::exception&) {
+        throw Error("--images must be auto or a number of pictures, not " + a.images);
+      }
+    }
+    if (a.seed >= 0) o.seed = static_cast<uint32_t>(a.seed);
+  }
   for (const std::string& out : a.outputs) {
     std::string ext = std::filesystem::path(out).extension().string();
     if (ext != ".md" && ext != ".html" && ext != ".htm" && ext != ".json" && ext != ".markdown")
@@ -85,6 +161,17 @@ void run_compose(ComposeArgs& a) {
       std::fwrite(piece.data(), 1, piece.size(), stdout);
       std::fflush(stdout);
     };
+  // The article so far is saved after every step, atomically, so a crash loses one step at most.
+  const std::filesystem::path saved = partial_path(a);
+  bool saved_any = false;
+  o.on_checkpoint = [&](const Article& article) {
+    save_article(article, saved);
+    saved_any = true;
+  };
+  stop_requested = false;
+  o.cancel = &stop_requested;
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
 
   std::unique_ptr<ChatModel> writer = make_model(a.writer, "writer");
   std::unique_ptr<ChatModel> own_selector;
@@ -95,6 +182,7 @@ void run_compose(ComposeArgs& a) {
     a.selector.local.context = a.writer.local.context;
     a.selector.local.threads = a.writer.local.threads;
     a.selector.local.gpu_layers = a.writer.local.gpu_layers;
+    a.selector.remote.retries = a.writer.remote.retries;
     own_selector = make_model(a.selector, "selector (--vlm)");
     models.selector = own_selector.get();
     models.describe["selector"] = a.selector.describe();
@@ -106,7 +194,23 @@ void run_compose(ComposeArgs& a) {
   models.gallery = gallery.get();
   if (embedder) models.describe["clip"] = embedder->name();
 
-  ComposeResult result = compose_article(o, models);
+  ComposeResult result;
+  try {
+    result = partial ? resume_compose(*partial, o, models) : compose_article(o, models);
+  } catch (const Interrupted&) {
+    std::fflush(stdout);
+    if (!a.quiet) std::fputs("\n", stdout);
+    std::fprintf(stderr, "lingbi: interrupted; the article so far is saved in %s\nresume with:\n  %s\n",
+                 saved.string().c_str(), resume_command(a, saved).c_str());
+    throw ExitStatus{130};
+  } catch (const Error& e) {
+    if (!saved_any) throw;
+    if (!a.quiet) std::fputs("\n", stdout);
+    throw Error(std::string(e.what()) + "\nthe article so far is saved in " + saved.string() +
+                "; when the cause is fixed, resume with:\n  " + resume_command(a, saved));
+  }
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
   if (!a.quiet) std::fputs("\n", stdout);
   for (const std::string& w : result.warnings) std::fprintf(stderr, "lingbi: warning: %s\n", w.c_str());
   RenderOptions render;
@@ -116,6 +220,9 @@ void run_compose(ComposeArgs& a) {
     for (const std::string& w : report.warnings) std::fprintf(stderr, "lingbi: warning: %s\n", w.c_str());
     std::fprintf(stderr, "wrote %s\n", out.c_str());
   }
+  // Every output is written: the partial article has served its purpose.
+  std::error_code ec;
+  std::filesystem::remove(saved, ec);
 }
 
 }  // namespace
@@ -124,12 +231,16 @@ void add_compose_command(CLI::App& app) {
   auto a = std::make_shared<ComposeArgs>();
   auto* cmd = app.add_subcommand("compose", "Write an illustrated article from an instruction, with pictures from your gallery");
   cmd->add_option("instruction", a->instruction, "What to write: a title, an outline, notes or a source text");
+  cmd->add_option("--resume", a->resume,
+                  "Go on with a partial article (OUT.partial.json, saved after every step) from its last saved step")
+      ->check(CLI::ExistingFile);
   cmd->add_option("-f,--instruction-file", a->instruction_file, "Read the instruction (or a source text) from a file")
       ->check(CLI::ExistingFile);
   cmd->add_option("-o,--output", a->outputs, "Output ending in .md, .html or .json (repeatable)")->required();
   cmd->add_option("--gallery", a->gallery, "Gallery folder to take pictures from (lingbi index makes one)");
   cmd->add_option("--clip", a->clip, "The CLIP model (GGUF) the gallery was indexed with");
   a->writer.local.context = 16384;  // the whole article and the questions about it stay in context
+  a->writer.remote.retries = 5;     // a server that went away is given 15.5 s to come back
   add_model_flags(cmd, a->writer);
   add_model_flags(cmd, a->selector, "vlm");
   cmd->add_option("--images", a->images, "Pictures: auto (about one per 375 words) or a number")->capture_default_str();
@@ -146,7 +257,7 @@ void add_compose_command(CLI::App& app) {
                   "How far a slot's tone may reorder candidates, in cosine units")->capture_default_str();
   cmd->add_flag("--link", a->link, "Markdown: link pictures instead of copying them into NAME_assets/");
   cmd->add_flag("-q,--quiet", a->quiet, "Do not stream the article or show progress");
-  cmd->callback([a] { run_compose(*a); });
+  cmd->callback([a, cmd] { run_compose(*a, *cmd); });
 }
 
 }  // namespace lingbi::cli

@@ -50,6 +50,8 @@ int main(int argc, char** argv) {
     }
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const lingbi::cli::ExitStatus& e) {
+    return e.code;
   } catch (const lingbi::Error& e) {
     std::fprintf(stderr, "lingbi: error: %s\n", e.what());
     return 1;

@@ -18,6 +18,9 @@ void add_model_flags(CLI::App* cmd, ModelFlags& f, const std::string& prefix) {
     cmd->add_option("--endpoint", f.remote.endpoint, "OpenAI-compatible server instead of -m (http://host:port)");
     cmd->add_option("--api-model", f.remote.model, "Model name sent to --endpoint");
     cmd->add_option("--api-key", f.remote.api_key, "API key for --endpoint")->envname("LINGBI_API_KEY");
+    cmd->add_option("--retries", f.remote.retries,
+                    "Extra attempts when --endpoint cannot be reached or answers 5xx; waits 0.5 s, then twice as long "
+                    "each time")->capture_default_str();
     cmd->add_option("-c,--ctx-size", f.local.context, "Context size in tokens (0: the model's own)")->capture_default_str();
     cmd->add_option("-t,--threads", f.local.threads, "CPU threads (0: all cores, at most 8)")->capture_default_str();
     cmd->add_option("--n-gpu-layers", f.local.gpu_layers, "(also -ngl) Layers offloaded to a GPU when the build has one")

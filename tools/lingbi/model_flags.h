@@ -27,7 +27,7 @@ struct ModelFlags {
 };
 
 // Adds the model flags to `cmd`. With an empty prefix: -m, --mmproj, --endpoint, --api-model,
-// --api-key, -c, -t, -ngl. With prefix "vlm": --vlm, --vlm-mmproj, --vlm-endpoint, --vlm-api-model,
+// --api-key, --retries, -c, -t, -ngl. With prefix "vlm": --vlm, --vlm-mmproj, --vlm-endpoint, --vlm-api-model,
 // --vlm-api-key (context, threads and layers are shared).
 void add_model_flags(CLI::App* cmd, ModelFlags& flags, const std::string& prefix = "");
 

@@ -1,0 +1,419 @@
+// Never losing an editor's work (issue 10): compose saves the article after every step, resumes
+// from it after kill -9, Ctrl-C or a model server that went away, and keeps its promise of N
+// pictures when candidate files vanished or the selector declines everything.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "lingbi/article.h"
+#include "lingbi/compose.h"
+#include "lingbi/gallery.h"
+#include "lingbi/local_model.h"
+#include "lingbi/text_stats.h"
+#include "model_support.h"
+#include "support/article_schema.h"
+#include "support/compose_fixture.h"
+#include "support/process.h"
+#include "support/temp_dir.h"
+
+namespace lingbi {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+int length_of(const Article& a) {
+  int n = 0;
+  for (const Section& s : a.sections)
+    for (const std::string& p : s.paragraphs) n += count_length(p, a.lang);
+  return n;
+}
+
+int chosen_count(const Article& a) {
+  int n = 0;
+  for (const Slot& s : a.slots) n += s.chosen.has_value();
+  return n;
+}
+
+// Waits until `path` exists (a checkpoint was written) or the child ends; false on a time-out.
+bool wait_for_file(const fs::path& path, test::Child& child, double seconds) {
+  const auto until = Clock::now() + std::chrono::duration<double>(seconds);
+  while (Clock::now() < until) {
+    if (fs::exists(path)) return true;
+    if (!child.running()) return fs::exists(path);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+// The article without what differs between two runs of the same work: the time it took.
+json without_timings(const Article& a) {
+  json j = article_to_json(a);
+  j.erase("timings");
+  return j;
+}
+
+class ComposeResume : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { fixture_ = new test::ComposeGallery(200); }
+  static void TearDownTestSuite() { delete fixture_; }
+
+  static std::string lingbi() { return std::string(LINGBI_TEST_BIN_DIR) + "/lingbi"; }
+  static std::string gallery_flags() {
+    return " --gallery " + (fixture_->dir.path() / "gallery").string() + " --clip " +
+           (test::tiny_models() / "clip.gguf").string();
+  }
+  static std::string writer_flags() { return " -m " + (test::tiny_models() / "llm.gguf").string() + " -t 1"; }
+
+  static test::ComposeGallery* fixture_;
+  test::TempDir dir_;
+};
+
+test::ComposeGallery* ComposeResume::fixture_ = nullptr;
+
+// kill -9 at four moments spread over a compose (chosen at random within each quarter), then
+// resume: what was saved is kept byte for byte, the result keeps --words and --images, and two
+// resumes of one partial give the same article.
+TEST_F(ComposeResume, KillNineAtFourMomentsThenResume) {
+  const std::string args = " 'Write about mornings in a quiet city: bakeries, rivers and the first trams.'" +
+                           writer_flags() + gallery_flags() + " --words 1500 --images 5 --seed 21 -q";
+  // An uninterrupted run: its duration spreads the moments, its figures are the bar.
+  const auto start = Clock::now();
+  {
+    test::Child whole(lingbi() + " compose" + args + " -o " + (dir_.path() / "whole.json").string(),
+                      (dir_.path() / "whole.out").string(), (dir_.path() / "whole.err").string());
+    ASSERT_EQ(whole.wait(), 0) << read_file(dir_.path() / "whole.err");
+  }
+  const double total_s = std::chrono::duration<double>(Clock::now() - start).count();
+  EXPECT_FALSE(fs::exists(dir_.path() / "whole.partial.json")) << "a finished compose leaves no partial";
+  const Article whole = load_article(dir_.path() / "whole.json");
+  ASSERT_EQ(chosen_count(whole), 5);
+  const int whole_length = length_of(whole);
+  EXPECT_LE(whole_length, 1500);
+  EXPECT_GE(whole_length, 1050);
+
+  const unsigned rng_seed = std::random_device{}();
+  std::mt19937 rng(rng_seed);
+  std::uniform_real_distribution<double> within(0.0, 1.0);
+  std::set<std::string> steps_seen;
+  for (int m = 0; m < 4; ++m) {
+    const double at = (m + within(rng)) / 4 * 0.85 * total_s;
+    SCOPED_TRACE("moment " + std::to_string(m) + " at " + std::to_string(at) + " s of " +
+                 std::to_string(total_s) + " (random seed " + std::to_string(rng_seed) + ")");
+    const fs::path out = dir_.path() / ("m" + std::to_string(m) + ".json");
+    const fs::path partial = dir_.path() / ("m" + std::to_string(m) + ".partial.json");
+    // A moment after the first checkpoint; a compose that finished before it (a faster moment of a
+    // shared machine) is run again with half the delay.
+    int status = 0;
+    for (double delay = at; status != 128 + SIGKILL && delay > 0.2; delay /= 2) {
+      fs::remove(out);
+      const auto began = Clock::now();
+      test::Child run(lingbi() + " compose" + args + " -o " + out.string(), out.string() + ".out", out.string() + ".err");
+      ASSERT_TRUE(wait_for_file(partial, run, 120)) << read_file(out.string() + ".err");
+      std::this_thread::sleep_until(began + std::chrono::duration<double>(delay));
+      run.signal(SIGKILL);
+      status = run.wait();
+    }
+    ASSERT_EQ(status, 128 + SIGKILL) << "the compose finished before every kill";
+    const Article saved = load_article(partial);
+    ASSERT_FALSE(saved.progress.is_null());
+    test::expect_article_schema(article_to_json(saved));
+    const std::string step = saved.progress["step"];
+    steps_seen.insert(step);
+    const fs::path copy = dir_.path() / ("m" + std::to_string(m) + "-again.partial.json");
+    fs::copy_file(partial, copy);
+
+    test::Child resumed(lingbi() + " compose --resume " + partial.string() + writer_flags() +
+                            gallery_flags() + " -q -o " + out.string(),
+                        out.string() + ".out", out.string() + ".err");
+    ASSERT_EQ(resumed.wait(), 0) << read_file(out.string() + ".err");
+    EXPECT_FALSE(fs::exists(partial)) << "the partial is removed once the article is written";
+    const Article done = load_article(out);
+    EXPECT_TRUE(done.progress.is_null());
+    test::expect_article_schema(article_to_json(done));
+
+    // Everything saved before the kill is unchanged.
+    ASSERT_GE(done.sections.size(), saved.sections.size());
+    for (size_t s = 0; s < saved.sections.size(); ++s) {
+      EXPECT_EQ(done.sections[s].heading, saved.sections[s].heading);
+      EXPECT_EQ(done.sections[s].paragraphs, saved.sections[s].paragraphs) << "section " << s;
+    }
+    if (!saved.title.empty()) EXPECT_EQ(done.title, saved.title);
+    if (step == "select") {
+      ASSERT_EQ(done.slots.size(), saved.slots.size());
+      const int filled = saved.progress["slots_filled"];
+      for (size_t s = 0; s < saved.slots.size(); ++s) {
+        json was = article_to_json(saved)["slots"][s], now = article_to_json(done)["slots"][s];
+        if (static_cast<int>(s) < filled) {
+          EXPECT_EQ(now, was) << "slot " << s << " was filled before the kill";
+        } else {
+          for (const char* k : {"after_paragraph", "caption", "query", "tone", "why"})
+            EXPECT_EQ(now[k], was[k]);
+        }
+      }
+    }
+    // Like an uninterrupted run: 5 pictures; at most 1,500 words (each section is trimmed to its
+    // budget), at least 70% of them (the noise model's continuations are capped in tokens), and
+    // within 20% of 1,500 of the uninterrupted run's length.
+    EXPECT_EQ(chosen_count(done), 5);
+    EXPECT_EQ(done.slots.size(), 5u);
+    EXPECT_LE(length_of(done), 1500);
+    EXPECT_GE(length_of(done), 1050);
+    EXPECT_NEAR(length_of(done), whole_length, 300);
+    for (const Slot& s : done.slots) EXPECT_TRUE(s.chosen && fs::exists(s.chosen->path));
+
+    if (m == 0) {
+      // The same partial resumed again gives the same article (timings aside).
+      const fs::path again = dir_.path() / "m0-again.json";
+      test::Child second(lingbi() + " compose --resume " + copy.string() + writer_flags() + gallery_flags() +
+                             " -q -o " + again.string(),
+                         again.string() + ".out", again.string() + ".err");
+      ASSERT_EQ(second.wait(), 0) << read_file(again.string() + ".err");
+      EXPECT_EQ(without_timings(load_article(again)), without_timings(done));
+    }
+  }
+  std::string seen;
+  for (const std::string& s : steps_seen) seen += s + " ";
+  RecordProperty("steps_killed_in", seen);
+}
+
+// Ctrl-C saves the article and prints the command that goes on; that command finishes it.
+TEST_F(ComposeResume, CtrlCSavesAndPrintsTheResumeCommand) {
+  const fs::path out = dir_.path() / "article.json";
+  const fs::path partial = dir_.path() / "article.partial.json";
+  test::Child run(lingbi() + " compose 'Rivers in the morning'" + writer_flags() + gallery_flags() +
+                      " --words 900 --images 2 --seed 4 -q -o " + out.string(),
+                  (dir_.path() / "run.out").string(), (dir_.path() / "run.err").string());
+  ASSERT_TRUE(wait_for_file(partial, run, 120));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  run.signal(SIGINT);
+  ASSERT_EQ(run.wait(), 130) << read_file(dir_.path() / "run.err");
+  const std::string err = read_file(dir_.path() / "run.err");
+  EXPECT_NE(err.find("interrupted; the article so far is saved in " + partial.string()), std::string::npos)
+      << err;
+  const size_t at = err.find("resume with:\n  ");
+  ASSERT_NE(at, std::string::npos) << err;
+  std::string command = err.substr(at + 15);
+  command = command.substr(0, command.find('\n'));
+  EXPECT_NE(command.find("compose --resume " + partial.string()), std::string::npos) << command;
+  ASSERT_TRUE(fs::exists(partial));
+  EXPECT_FALSE(load_article(partial).progress.is_null());
+  EXPECT_FALSE(fs::exists(out)) << "nothing but the partial is written before the article is done";
+
+  // The printed command, as a person would paste it.
+  int status = -1;
+  std::string output = test::run_capture(command + " 2>&1", status);
+  ASSERT_EQ(status, 0) << output;
+  const Article done = load_article(out);
+  EXPECT_TRUE(done.progress.is_null());
+  EXPECT_EQ(chosen_count(done), 2);
+  EXPECT_FALSE(fs::exists(partial));
+}
+
+// With --resume the content comes from the partial: flags that would change it are refused, and
+// a complete article is not resumed.
+TEST_F(ComposeResume, ResumeRefusesContentFlagsAndCompleteArticles) {
+  Article a;
+  a.title = "T";
+  a.lang = "en";
+  a.sections = {{"H", {"One paragraph."}}};
+  save_article(a, dir_.path() / "done.json");
+  int status = -1;
+  std::string out =
+      test::run_capture(lingbi() + " compose --resume " + (dir_.path() / "done.json").string() +
+                            writer_flags() + " -o " + (dir_.path() / "x.json").string() + " 2>&1",
+                        status);
+  EXPECT_EQ(status, 1);
+  EXPECT_NE(out.find("is a complete article: there is nothing to resume"), std::string::npos) << out;
+  out = test::run_capture(lingbi() + " compose --resume " + (dir_.path() / "done.json").string() +
+                              " --words 300" + writer_flags() + " -o " + (dir_.path() / "x.json").string() +
+                              " 2>&1",
+                          status);
+  EXPECT_EQ(status, 1);
+  EXPECT_NE(out.find("--words comes from the partial article with --resume; leave it out"), std::string::npos)
+      << out;
+  EXPECT_FALSE(fs::exists(dir_.path() / "x.json"));
+}
+
+// A llama-server that dies mid-compose: the article so far is saved and the error names the
+// server; resuming while it is down is retried with backoff and changes nothing; resuming once a
+// server answers again finishes the article.
+TEST_F(ComposeResume, ModelServerThatGoesAwayLeavesASavedPartial) {
+  const std::vector<std::string> server_args = {"-c", "16384", "--no-jinja", "--reasoning-format", "none"};
+  auto server = std::make_unique<test::LlamaServer>(server_args);
+  const std::string url = server->url();
+  const fs::path out = dir_.path() / "remote.json";
+  const fs::path partial = dir_.path() / "remote.partial.json";
+  const std::string rest = gallery_flags() + " --retries 2 -q -o " + out.string();
+  {
+    test::Child run(lingbi() + " compose 'Bridges at dawn' --endpoint " + url + " --words 500 --images 2 --seed 3" + rest,
+                    (dir_.path() / "run.out").string(), (dir_.path() / "run.err").string());
+    // Wait until the plan is saved, so the server dies in the middle of writing.
+    const auto until = Clock::now() + std::chrono::seconds(120);
+    bool planned = false;
+    while (!planned && Clock::now() < until && run.running()) {
+      if (fs::exists(partial)) {
+        json j = json::parse(read_file(partial), nullptr, false);
+        planned = !j.is_discarded() && j.contains("progress") && j["progress"]["step"] == "write";
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ASSERT_TRUE(planned) << read_file(dir_.path() / "run.err");
+    server.reset();  // stops the server, mid-answer or between two requests
+    EXPECT_EQ(run.wait(), 1);
+  }
+  std::string err = read_file(dir_.path() / "run.err");
+  EXPECT_NE(err.find(url), std::string::npos) << "the error names the server: " << err;
+  EXPECT_NE(err.find("the article so far is saved in " + partial.string()), std::string::npos) << err;
+  EXPECT_NE(err.find("compose --resume " + partial.string() + " --endpoint " + url), std::string::npos) << err;
+  const std::string saved = read_file(partial);
+  const Article before = load_article(partial);
+  EXPECT_FALSE(before.progress.is_null());
+  EXPECT_FALSE(before.title.empty());
+  EXPECT_FALSE(fs::exists(out));
+
+  // Resumed while the server is still down: retried twice (0.5 s, then 1 s), then a clear error;
+  // the partial is as it was.
+  int status = -1;
+  const auto started = Clock::now();
+  err = test::run_capture(lingbi() + " compose --resume " + partial.string() + " --endpoint " + url + rest + " 2>&1",
+                          status);
+  const double took = std::chrono::duration<double>(Clock::now() - started).count();
+  EXPECT_EQ(status, 1);
+  EXPECT_NE(err.find("cannot reach " + url), std::string::npos) << err;
+  EXPECT_NE(err.find("gave up after 3 attempts"), std::string::npos) << err;
+  EXPECT_GE(took, 1.5) << "two retries wait 0.5 s and 1 s";
+  EXPECT_EQ(read_file(partial), saved) << "a failed resume changes nothing";
+
+  // A server that answers again (here on another port) finishes the article.
+  test::LlamaServer again(server_args);
+  err = test::run_capture(
+      lingbi() + " compose --resume " + partial.string() + " --endpoint " + again.url() + rest + " 2>&1", status);
+  ASSERT_EQ(status, 0) << err;
+  const Article done = load_article(out);
+  EXPECT_TRUE(done.progress.is_null());
+  EXPECT_EQ(chosen_count(done), 2);
+  for (size_t s = 0; s < before.sections.size(); ++s)
+    EXPECT_EQ(done.sections.at(s).paragraphs, before.sections[s].paragraphs) << "section " << s;
+  EXPECT_FALSE(fs::exists(partial));
+}
+
+// Library level: a selector that declines everything, and candidates whose files vanished.
+class ComposePromise : public ::testing::Test {
+ protected:
+  static ComposeResult compose(test::ComposeGallery& g, ChatModel& writer, ChatModel* selector, int images,
+                               uint32_t seed) {
+    ComposeOptions o;
+    o.instruction = "Write about harbours, boats and the sea at dawn.";
+    o.images = images;
+    o.words = 500;
+    o.seed = seed;
+    ComposeModels m;
+    m.writer = &writer;
+    m.selector = selector;
+    m.embedder = g.embedder.get();
+    m.gallery = g.gallery.get();
+    return compose_article(o, m);
+  }
+};
+
+// A vision model that finds no candidate fitting, ever (what a strict real model may do).
+class DecliningSelector : public ChatModel {
+ public:
+  ChatResult chat(const ChatRequest& request) override {
+    ++questions;
+    for (const Message& m : request.messages)
+      for (const ContentPart& p : m.parts) images += p.is_image();
+    ChatResult r;
+    r.text = R"({"choice": "none", "reason": "no candidate fits"})";
+    return r;
+  }
+  std::string describe() const override { return "declining selector"; }
+  int questions = 0;
+  int images = 0;
+};
+
+TEST_F(ComposePromise, SelectorThatDeclinesEverythingStillGivesNPictures) {
+  test::ComposeGallery g(60);
+  LocalModel writer(test::tiny_writer_options());
+  DecliningSelector selector;
+  ComposeResult r = compose(g, writer, &selector, 3, 8);
+  const Article& a = r.article;
+  ASSERT_EQ(a.slots.size(), 3u);
+  EXPECT_EQ(chosen_count(a), 3);
+  EXPECT_EQ(selector.questions, 6) << "each slot: 4 candidates, then the next 4, once";
+  EXPECT_EQ(selector.images, 24);
+  std::set<int64_t> ids;
+  int warned = 0;
+  for (const std::string& w : r.warnings) warned += w.find("declined 8 candidates") != std::string::npos;
+  EXPECT_EQ(warned, 3);
+  for (const Slot& s : a.slots) {
+    EXPECT_EQ(s.selector, "declined");
+    ASSERT_EQ(s.candidates.size(), 8u);
+    std::set<int64_t> distinct;
+    double best = -2;
+    for (const Candidate& c : s.candidates) {
+      distinct.insert(*c.image_id);
+      best = std::max(best, c.score);
+    }
+    EXPECT_EQ(distinct.size(), 8u) << "the second 4 are other pictures";
+    ASSERT_TRUE(s.chosen.has_value());
+    EXPECT_TRUE(ids.insert(*s.chosen->image_id).second) << "a picture used twice";
+    bool is_best = false;
+    for (const Candidate& c : s.candidates) is_best |= c.image_id == s.chosen->image_id && c.score == best;
+    EXPECT_TRUE(is_best) << "the best retrieval score stands in";
+  }
+  json j = article_to_json(a);
+  test::expect_article_schema(j);
+  EXPECT_EQ(j["slots"][0]["selector"], "declined");
+}
+
+TEST_F(ComposePromise, CandidatesWhoseFilesVanishedGiveWayToTheNextHit) {
+  test::ComposeGallery g(60);
+  LocalModel first_writer(test::tiny_writer_options());
+  const Article before = compose(g, first_writer, nullptr, 3, 12).article;
+  ASSERT_EQ(chosen_count(before), 3);
+  ASSERT_GE(before.slots[0].candidates.size(), 2u);
+  // Two of the first slot's candidates (its choice among them) disappear after indexing.
+  std::set<std::string> gone = {before.slots[0].candidates[0].path, before.slots[0].candidates[1].path};
+  for (const std::string& p : gone) ASSERT_TRUE(fs::remove(p));
+
+  LocalModel writer(test::tiny_writer_options());  // a fresh model writes the same article again
+  ComposeResult r = compose(g, writer, nullptr, 3, 12);
+  const Article& a = r.article;
+  EXPECT_EQ(a.sections.size(), before.sections.size());
+  ASSERT_EQ(a.slots.size(), 3u);
+  EXPECT_EQ(chosen_count(a), 3);
+  for (const Slot& s : a.slots) {
+    EXPECT_EQ(s.candidates.size(), 4u) << "the next hits take the vanished ones' places";
+    for (const Candidate& c : s.candidates) {
+      EXPECT_EQ(gone.count(c.path), 0u) << c.path << " is gone";
+      EXPECT_TRUE(fs::exists(c.path));
+    }
+    ASSERT_TRUE(s.chosen.has_value());
+    EXPECT_TRUE(fs::exists(s.chosen->path));
+  }
+  int warned = 0;
+  for (const std::string& w : r.warnings)
+    warned += w.find("does not exist: skipped; run lingbi index --prune") != std::string::npos;
+  EXPECT_EQ(warned, 2) << "one warning per vanished picture";
+}
+
+}  // namespace
+}  // namespace lingbi
