@@ -8,19 +8,17 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "lingbi/error.h"
+#include "lingbi/vips_init.h"
 
 namespace lingbi {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-void quiet_log(const gchar*, GLogLevelFlags, const gchar*, gpointer) {}
 
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -115,16 +113,6 @@ int jpeg_shrink(const vips::VImage& header, int target_size) {
 }
 
 }  // namespace
-
-void ensure_vips() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    if (VIPS_INIT("lingbi") != 0) throw Error(std::string("cannot start libvips: ") + vips_error_buffer());
-    vips_cache_set_max(0);
-    vips_concurrency_set(1);  // the gallery decodes many images in parallel instead
-    g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING, quiet_log, nullptr);
-  });
-}
 
 bool is_image_name(const std::string& name) {
   static const char* kExt[] = {".jpg", ".jpeg", ".jpe", ".png", ".webp", ".gif", ".tif",
