@@ -1,4 +1,4 @@
-// The util module's small contracts: atomic writes.
+// The util module's small contracts: UTF-8 checks and cuts, atomic writes.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -7,12 +7,43 @@
 #include <sstream>
 
 #include "lingbi/atomic_write.h"
+#include "lingbi/utf8.h"
 #include "support/temp_dir.h"
 
 namespace lingbi {
 namespace {
 
 namespace fs = std::filesystem;
+
+// "海边日落.png" in GBK, as a Windows zip made in China names it.
+const std::string kGbkName = "\xba\xa3\xb1\xdf\xc8\xd5\xc2\xe4.png";
+
+TEST(Utf8, ValidityOfEachKindOfBrokenSequence) {
+  EXPECT_TRUE(is_valid_utf8(""));
+  EXPECT_TRUE(is_valid_utf8("plain 中文 \xEF\xBF\xBD 😀"));
+  EXPECT_FALSE(is_valid_utf8(kGbkName));
+  EXPECT_FALSE(is_valid_utf8("a\xE4\xB8"));       // truncated
+  EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));        // overlong
+  EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));    // surrogate
+  EXPECT_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));  // above U+10FFFF
+  EXPECT_FALSE(is_valid_utf8("\x80"));            // stray continuation byte
+  std::string replaced;
+  for (int i = 0; i < 8; ++i) replaced += "\xEF\xBF\xBD";  // each GBK byte is invalid on its own here
+  EXPECT_EQ(valid_utf8(kGbkName), replaced + ".png");
+}
+
+TEST(Utf8, PrefixNeverEndsInsideACharacter) {
+  const std::string text = "海边日落";  // 3 bytes each
+  for (size_t max = 0; max <= text.size() + 1; ++max) {
+    const std::string_view p = utf8_prefix(text, max);
+    EXPECT_EQ(p.size(), std::min<size_t>(max / 3 * 3, text.size())) << max;
+    EXPECT_TRUE(is_valid_utf8(p)) << max;
+  }
+  EXPECT_EQ(utf8_prefix("ab😀", 5), "ab");  // a 4-byte character is not split either
+  EXPECT_EQ(utf8_prefix("ab😀", 6), "ab😀");
+  // Invalid bytes are characters of one byte: cut anywhere between them.
+  EXPECT_EQ(utf8_prefix(kGbkName, 3), kGbkName.substr(0, 3));
+}
 
 std::string read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
