@@ -1,12 +1,14 @@
-// The util module's small contracts: UTF-8 checks and cuts, atomic writes.
+// The util module's small contracts: UTF-8 checks and cuts, paths in JSON, atomic writes.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "lingbi/atomic_write.h"
+#include "lingbi/path_json.h"
 #include "lingbi/utf8.h"
 #include "support/temp_dir.h"
 
@@ -43,6 +45,31 @@ TEST(Utf8, PrefixNeverEndsInsideACharacter) {
   EXPECT_EQ(utf8_prefix("ab😀", 6), "ab😀");
   // Invalid bytes are characters of one byte: cut anywhere between them.
   EXPECT_EQ(utf8_prefix(kGbkName, 3), kGbkName.substr(0, 3));
+}
+
+TEST(PathJson, ValidPathIsAStringAlone) {
+  nlohmann::json j;
+  put_path(j, "path", "/photos/海边/sunset 1.png");
+  EXPECT_EQ(j, (nlohmann::json{{"path", "/photos/海边/sunset 1.png"}}));
+}
+
+TEST(PathJson, OtherPathKeepsItsExactBytesInBase64) {
+  const std::string path = "/photos/" + kGbkName;
+  nlohmann::ordered_json j;
+  put_path(j, "path", path);
+  ASSERT_TRUE(j.contains("path_base64"));
+  const std::string text = j.dump();  // strict: throws on invalid UTF-8
+  const auto back = nlohmann::ordered_json::parse(text);
+  EXPECT_EQ(back["path"], valid_utf8(path));
+  EXPECT_EQ(decode_base64(back["path_base64"].get<std::string>()), path);
+  // Every byte value round-trips, at every padding length.
+  std::string all;
+  for (int b = 0; b < 256; ++b) all += static_cast<char>(b);
+  for (size_t n = 0; n < 7; ++n) EXPECT_EQ(decode_base64(encode_base64(all.substr(250 - n))), all.substr(250 - n));
+  EXPECT_EQ(decode_base64(encode_base64(all)), all);
+  EXPECT_EQ(encode_base64("ab"), "YWI=");
+  // Anything else is refused rather than read as some other path.
+  for (const char* bad : {"YWI", "YW=I", "YWI*", "Y===", "YWJ="}) EXPECT_FALSE(decode_base64(bad)) << bad;
 }
 
 std::string read_file(const fs::path& p) {
