@@ -5,10 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
 #include "lingbi/article.h"
 #include "lingbi/path_json.h"
@@ -16,6 +14,7 @@
 #include "model_support.h"
 #include "support/article_schema.h"
 #include "support/gallery_fixtures.h"
+#include "support/percent_decode.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 
@@ -31,13 +30,6 @@ std::string quoted(const std::string& s) {
   std::string out = "'";
   for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";
-}
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 // Runs `lingbi ARGS`; its standard output (standard error goes to the test's log).
@@ -61,19 +53,6 @@ std::string path_of(const json& object) {
     return bytes.value_or("");
   }
   return object["path"].get<std::string>();
-}
-
-std::string percent_decoded(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
 }
 
 TEST(BytePaths, GbkNamedPicturesAreIndexedFoundComposedRenderedAndEdited) {
@@ -131,7 +110,7 @@ TEST(BytePaths, GbkNamedPicturesAreIndexedFoundComposedRenderedAndEdited) {
                status);
   ASSERT_EQ(status, 0) << out;
   EXPECT_EQ(out.find("does not exist"), std::string::npos) << out;
-  json saved = parse(read_file(article_json));
+  json saved = parse(test::read_bytes(article_json));
   test::expect_article_schema(saved);
   Article article = load_article(article_json);
   int chosen = 0;
@@ -150,7 +129,7 @@ TEST(BytePaths, GbkNamedPicturesAreIndexedFoundComposedRenderedAndEdited) {
   ASSERT_EQ(status, 0) << out;
   EXPECT_EQ(out.find("warning"), std::string::npos) << out;
   for (const char* name : {"article.html", "again.html"}) {
-    const std::string html = read_file(dir / name);
+    const std::string html = test::read_bytes(dir / name);
     EXPECT_TRUE(is_valid_utf8(html)) << name;
     size_t images = 0;
     for (size_t at = html.find("<img src=\"data:image/jpeg;base64,"); at != std::string::npos;
@@ -159,11 +138,11 @@ TEST(BytePaths, GbkNamedPicturesAreIndexedFoundComposedRenderedAndEdited) {
     EXPECT_EQ(images, 3u) << name;
   }
   for (const char* name : {"article.md", "again.md"}) {
-    const std::string md = read_file(dir / name);
+    const std::string md = test::read_bytes(dir / name);
     EXPECT_TRUE(is_valid_utf8(md)) << name;
     size_t links = 0;
     for (size_t at = md.find("](<"); at != std::string::npos; at = md.find("](<", at + 1)) {
-      const std::string target = percent_decoded(md.substr(at + 3, md.find(">)", at) - at - 3));
+      const std::string target = test::percent_decoded(md.substr(at + 3, md.find(">)", at) - at - 3));
       EXPECT_TRUE(fs::is_regular_file(dir / target)) << name << ": " << target;
       ++links;
     }
@@ -195,7 +174,7 @@ TEST(BytePaths, GbkNamedPicturesAreIndexedFoundComposedRenderedAndEdited) {
                    " --caption 'A red sky over the water' -t 1 -m " + quoted(llm) + with_gallery + " 2>&1",
                status);
   ASSERT_EQ(status, 0) << out;
-  json edited = parse(read_file(article_json));
+  json edited = parse(test::read_bytes(article_json));
   test::expect_article_schema(edited);
   Article researched = load_article(article_json);
   ASSERT_TRUE(researched.slots[slot].chosen.has_value());

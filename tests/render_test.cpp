@@ -1,7 +1,6 @@
 // Articles: JSON round trip and validation, Markdown with assets, self-contained HTML.
 #include <gtest/gtest.h>
 
-#include <cctype>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -11,6 +10,7 @@
 #include "lingbi/error.h"
 #include "lingbi/render.h"
 #include "lingbi/utf8.h"
+#include "support/percent_decode.h"
 #include "support/process.h"
 #include "support/article_schema.h"
 #include "support/images.h"
@@ -189,21 +189,6 @@ TEST_F(RenderTest, MarkdownLinksRelativeWithLink) {
   EXPECT_FALSE(fs::exists(out.parent_path() / "linked_assets"));
 }
 
-// Percent-decoding of a Markdown link destination, as a viewer resolves it to a file.
-std::string percent_decoded(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-      out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
 // File names are bytes: a picture named in GBK (from a Windows zip) survives the JSON, and both
 // formats find it; every file written is valid UTF-8.
 TEST_F(RenderTest, PathThatIsNotUtf8RoundTripsAndRenders) {
@@ -238,7 +223,7 @@ TEST_F(RenderTest, PathThatIsNotUtf8RoundTripsAndRenders) {
   std::smatch link;
   ASSERT_TRUE(std::regex_search(md, link, std::regex("!\\[安静的街道\\]\\(<([^>]*)>\\)"))) << md;
   EXPECT_EQ(link[1].str(), "gbk_assets/01-%BA%A3%B1%DF%C8%D5%C2%E4 100%25.jpg");
-  EXPECT_EQ(read_file(md_file.parent_path() / percent_decoded(link[1].str())), read_file(wide_jpeg));
+  EXPECT_EQ(read_file(md_file.parent_path() / test::percent_decoded(link[1].str())), read_file(wide_jpeg));
 
   RenderOptions linked;
   linked.link_images = true;
