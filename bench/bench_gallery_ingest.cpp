@@ -48,6 +48,7 @@
 #include "lingbi/gallery.h"
 #include "lingbi/hash.h"
 #include "lingbi/index_threads.h"
+#include "lingbi/vips_init.h"
 #include "tiny_clip.h"
 #include "vit_b32.h"
 

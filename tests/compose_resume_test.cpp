@@ -154,7 +154,9 @@ TEST_F(ComposeResume, KillNineAtFourMomentsThenResume) {
       EXPECT_EQ(done.sections[s].heading, saved.sections[s].heading);
       EXPECT_EQ(done.sections[s].paragraphs, saved.sections[s].paragraphs) << "section " << s;
     }
-    if (!saved.title.empty()) EXPECT_EQ(done.title, saved.title);
+    if (!saved.title.empty()) {
+      EXPECT_EQ(done.title, saved.title);
+    }
     if (step == "select") {
       ASSERT_EQ(done.slots.size(), saved.slots.size());
       const int filled = saved.progress["slots_filled"];

@@ -14,6 +14,7 @@
 #include "support/gallery_embedder.h"
 #include "support/gallery_fixtures.h"
 #include "support/temp_dir.h"
+#include "support/unprivileged.h"
 
 namespace {
 
@@ -52,13 +53,7 @@ TEST(GalleryIngest, FiveHundredPicturesWithCopiesAndHostileFiles) {
     fs::create_directories(dst.parent_path());
     fs::copy_file(src, dst);
   }
-  auto hostile = lingbi::test::make_hostile(photos / "odd");
-  if (geteuid() != 0) {  // chmod 000 only stops a non-root reader
-    const fs::path locked = photos / "odd" / "locked.jpg";
-    fs::copy_file(pics[1], locked);
-    fs::permissions(locked, fs::perms::none);
-    hostile.must_fail.push_back(locked);
-  }
+  auto hostile = lingbi::test::make_hostile(photos / "odd");  // an unreadable file: UnreadableFile below
   // Hidden files and folders are skipped unless asked; non-image files are ignored.
   lingbi::test::make_pictures(photos / ".cache", 900, 3);
   lingbi::test::write_bytes(photos / "readme.md", "not indexed");
@@ -153,4 +148,36 @@ TEST(GalleryIngest, FiveHundredPicturesWithCopiesAndHostileFiles) {
   }
 }
 
+// A file the indexing user may not read is a failure with the reason, next to pictures that index.
+// CI runs as root, which reads anything: the indexing runs as user nobody.
+TEST(GalleryIngest, UnreadableFileIsAFailureWithItsReason) {
+  lingbi::test::TempDir dir;
+  fs::permissions(dir.path(), fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+  const fs::path photos = dir / "photos";
+  auto pics = lingbi::test::make_pictures(photos, 0, 3);
+  const fs::path locked = photos / "locked.jpg";
+  fs::copy_file(pics[1], locked);
+  fs::permissions(locked, fs::perms::none);
+  const fs::path gdir = dir / "gallery";
+  fs::create_directories(gdir);
+  lingbi::test::AsNobody::give_to_nobody(gdir);
+
+  auto embedder = lingbi::test::make_test_embedder();
+  IndexSummary s;
+  std::vector<lingbi::Failure> failures;
+  {
+    lingbi::test::AsNobody nobody;
+    ASSERT_NE(geteuid(), 0u) << "the indexing must not run as root";
+    auto g = Gallery::open_for(gdir.string(), *embedder);
+    s = g->index(*embedder, options_for(photos));
+    failures = g->failures();
+  }
+  EXPECT_EQ(s.added, 3);
+  EXPECT_EQ(s.failed, 1);
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_EQ(failures[0].path, abs_path(locked));
+  EXPECT_NE(failures[0].reason.find("Permission denied"), std::string::npos) << failures[0].reason;
+}
+
 }  // namespace
+

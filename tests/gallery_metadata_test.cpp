@@ -8,6 +8,7 @@
 
 #include "lingbi/gallery.h"
 #include "lingbi/hash.h"
+#include "lingbi/utf8.h"
 #include "support/gallery_embedder.h"
 #include "support/gallery_fixtures.h"
 #include "support/temp_dir.h"
@@ -147,6 +148,50 @@ TEST_F(GalleryMetadata, CaptionsAndTagsFromSidecarsExifAndXmp) {
   auto hits = gallery_->search(Gallery::embed_image_file(*embedder_, (photos / "forest.png").string()), o);
   ASSERT_EQ(hits.size(), 1u);
   EXPECT_EQ(hits[0].caption, "Pines in fog");
+}
+
+// Text that is not UTF-8 (a sidecar saved in GBK, Latin-1 keywords) is stored as valid UTF-8 and
+// never stops the picture from indexing; a long caption is cut between characters; a picture
+// whose name is GBK bytes finds its sidecar and keeps its exact path.
+TEST_F(GalleryMetadata, SidecarTextIsCutBetweenCharactersAndStoredAsUtf8) {
+  const fs::path photos = dir_ / "photos";
+  fs::create_directories(photos);
+  const std::string gbk = "\xba\xa3\xb1\xdf\xc8\xd5\xc2\xe4";  // 海边日落 in GBK
+  auto save = [&](int i, const std::string& name) {
+    lingbi::test::make_picture(i, 120, 80).pngsave((photos / name).c_str());
+  };
+  save(1, "long.png");
+  std::string han;
+  for (int i = 0; i < 1400; ++i) han += "海";  // 4,200 bytes: past the 4,000-byte limit
+  lingbi::test::write_bytes(photos / "long.txt", han + "\n");
+  save(2, "legacy.png");
+  lingbi::test::write_bytes(photos / "legacy.txt", gbk + " at the beach");
+  save(3, gbk + ".png");
+  lingbi::test::write_bytes(photos / (gbk + ".txt"), "Sunset by the sea");
+  {
+    vips::VImage img = lingbi::test::make_picture(4, 120, 80).copy();
+    const std::string xmp =
+        "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">"
+        "<rdf:Description xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><dc:subject><rdf:Bag>"
+        "<rdf:li>caf\xe9</rdf:li></rdf:Bag></dc:subject></rdf:Description></rdf:RDF></x:xmpmeta>";
+    vips_image_set_blob_copy(img.get_image(), "xmp-data", xmp.data(), xmp.size());
+    img.jpegsave((photos / "latin1.jpg").c_str());
+  }
+  const auto summary = index(photos);
+  EXPECT_EQ(summary.added, 4);
+  EXPECT_EQ(summary.failed, 0);
+
+  const std::string caption = record(photos / "long.png").caption;
+  EXPECT_EQ(caption.size(), 3999u);  // 1,333 characters of 3 bytes: the 1,334th would pass 4,000
+  EXPECT_EQ(caption, han.substr(0, 3999));
+  const std::string legacy = record(photos / "legacy.png").caption;
+  EXPECT_TRUE(lingbi::is_valid_utf8(legacy)) << legacy;
+  EXPECT_NE(legacy.find(" at the beach"), std::string::npos) << legacy;
+  EXPECT_EQ(record(photos / "latin1.jpg").tags, (std::vector<std::string>{"caf\xEF\xBF\xBD"}));
+  auto named = record(photos / (gbk + ".png"));
+  EXPECT_EQ(named.caption, "Sunset by the sea");
+  ASSERT_EQ(named.paths.size(), 1u);
+  EXPECT_EQ(named.paths[0], fs::absolute(photos / (gbk + ".png")).lexically_normal().string());
 }
 
 TEST_F(GalleryMetadata, WalkFollowsSymlinksWithoutLoopingAndSkipsHidden) {

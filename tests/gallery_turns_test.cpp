@@ -13,6 +13,7 @@
 #include "gallery/image_decode.h"
 #include "lingbi/gallery.h"
 #include "lingbi/index_threads.h"
+#include "lingbi/vips_init.h"
 #include "support/gallery_embedder.h"
 #include "support/temp_dir.h"
 #include "test_pictures.h"

@@ -9,6 +9,8 @@
 #include "lingbi/article.h"
 #include "lingbi/error.h"
 #include "lingbi/render.h"
+#include "lingbi/utf8.h"
+#include "support/percent_decode.h"
 #include "support/process.h"
 #include "support/article_schema.h"
 #include "support/images.h"
@@ -185,6 +187,66 @@ TEST_F(RenderTest, MarkdownLinksRelativeWithLink) {
   std::string md = read_file(out);
   EXPECT_NE(md.find("](<../wide photo.jpg>)"), std::string::npos) << md;
   EXPECT_FALSE(fs::exists(out.parent_path() / "linked_assets"));
+}
+
+// File names are bytes: a picture named in GBK (from a Windows zip) survives the JSON, and both
+// formats find it; every file written is valid UTF-8.
+TEST_F(RenderTest, PathThatIsNotUtf8RoundTripsAndRenders) {
+  const std::string name = "\xba\xa3\xb1\xdf\xc8\xd5\xc2\xe4 100%.jpg";  // 海边日落 in GBK, a space, a '%'
+  const std::string gbk = (dir / name).string();
+  fs::copy_file(wide_jpeg, gbk);
+  article.slots[0].candidates[0].path = gbk;
+  article.slots[0].chosen->path = gbk;
+
+  const fs::path file = dir / "article.json";
+  save_article(article, file);
+  const std::string text = read_file(file);
+  nlohmann::json j;
+  ASSERT_NO_THROW(j = nlohmann::json::parse(text)) << "the article is not strict JSON";
+  test::expect_article_schema(j);
+  const auto& chosen = j["slots"][0]["chosen"];
+  EXPECT_EQ(chosen["path"], valid_utf8(gbk));
+  EXPECT_EQ(base64::decode(chosen["path_base64"].get<std::string>()), gbk);
+  EXPECT_TRUE(j["slots"][0]["candidates"][0].contains("path_base64"));
+  EXPECT_FALSE(j["slots"][0]["candidates"][1].contains("path_base64")) << "only paths that need it";
+  Article back = load_article(file);
+  EXPECT_EQ(back.slots[0].chosen->path, gbk);
+  EXPECT_EQ(back.slots[0].candidates[0].path, gbk);
+  EXPECT_EQ(article_to_json(back), article_to_json(article));
+
+  const fs::path md_file = dir / "out" / "gbk.md";
+  fs::create_directories(md_file.parent_path());
+  RenderReport report = render_to_file(back, md_file, {});
+  EXPECT_EQ(report.warnings.size(), 1u);  // gone.jpg only
+  const std::string md = read_file(md_file);
+  EXPECT_TRUE(is_valid_utf8(md));
+  std::smatch link;
+  ASSERT_TRUE(std::regex_search(md, link, std::regex("!\\[安静的街道\\]\\(<([^>]*)>\\)"))) << md;
+  EXPECT_EQ(link[1].str(), "gbk_assets/01-%BA%A3%B1%DF%C8%D5%C2%E4 100%25.jpg");
+  EXPECT_EQ(read_file(md_file.parent_path() / test::percent_decoded(link[1].str())), read_file(wide_jpeg));
+
+  RenderOptions linked;
+  linked.link_images = true;
+  render_to_file(back, dir / "out" / "linked.md", linked);
+  const std::string md_linked = read_file(dir / "out" / "linked.md");
+  EXPECT_TRUE(is_valid_utf8(md_linked));
+  EXPECT_NE(md_linked.find("](<../%BA%A3%B1%DF%C8%D5%C2%E4 100%25.jpg>)"), std::string::npos) << md_linked;
+
+  report = render_to_file(back, dir / "out" / "gbk.html", {});
+  EXPECT_EQ(report.warnings.size(), 1u);
+  const std::string html = read_file(dir / "out" / "gbk.html");
+  EXPECT_TRUE(is_valid_utf8(html));
+  EXPECT_EQ(count(html, "<img "), 2u);
+
+  // A path_base64 that is not base64 is an error that names it, never some other path.
+  j["slots"][0]["chosen"]["path_base64"] = "not base64!";
+  try {
+    article_from_json(j);
+    ADD_FAILURE() << "accepted a bad path_base64";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("slots[0].chosen.path_base64: not valid base64"), std::string::npos)
+        << e.what();
+  }
 }
 
 TEST_F(RenderTest, UnknownExtensionAndUnwritableTargetAreErrors) {

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "lingbi/utf8.h"  // valid_utf8, which compose applies to model text, lives there
+
 namespace lingbi {
 
 // "zh" when Han characters make up at least a fifth of the letters in `text`, else "en".
@@ -13,9 +15,6 @@ std::string detect_language(std::string_view text);
 
 // Length of `text` in the unit of `lang` ("en": words; "zh": characters as above).
 int count_length(std::string_view text, std::string_view lang);
-
-// `text` with every invalid UTF-8 sequence (a model may emit stray bytes) replaced by U+FFFD.
-std::string valid_utf8(std::string_view text);
 
 // Byte offsets just past each unit that count_length counts, in order (its size is the length).
 std::vector<size_t> unit_ends(std::string_view text, std::string_view lang);

@@ -16,6 +16,7 @@
 
 #include "lingbi/clip.h"
 #include "lingbi/error.h"
+#include "lingbi/vips_init.h"
 
 namespace lingbi {
 
@@ -146,11 +147,6 @@ std::string vips_message(const vips::VError& e) {
 }
 
 ClipImage to_clip_image(const vips::VImage& image, const ClipPreprocess& p);
-
-void ensure_vips() {
-  static const bool ok = VIPS_INIT("lingbi") == 0;
-  if (!ok) throw Error("libvips failed to start: " + std::string(vips_error_buffer()));
-}
 
 }  // namespace
 

@@ -5,6 +5,7 @@
 
 #include "lingbi/atomic_write.h"
 #include "lingbi/error.h"
+#include "lingbi/path_json.h"
 
 namespace lingbi {
 
@@ -74,6 +75,16 @@ class Reader {
     if (!v.is_number()) throw Error(where(key) + ": expected a number");
     return v.get<double>();
   }
+  // A file path: the exact bytes of key_base64 when present, else the string (lingbi/path_json.h).
+  std::string path(const std::string& key) const {
+    const std::string key_base64 = key + "_base64";
+    const json* b = find(key_base64);
+    if (!b) return str(key);
+    if (!b->is_string()) throw Error(where(key_base64) + ": expected a string");
+    auto bytes = decode_base64(b->get<std::string>());
+    if (!bytes) throw Error(where(key_base64) + ": not valid base64 (RFC 4648, padded); fix or remove it to use " + key);
+    return *bytes;
+  }
   const json& array(const std::string& key, bool required = true) const {
     static const json empty = json::array();
     const json* v = required ? &need(key) : find(key);
@@ -97,11 +108,16 @@ json article_to_json(const Article& a) {
   json slots = json::array();
   for (const Slot& s : a.slots) {
     json candidates = json::array();
-    for (const Candidate& c : s.candidates)
-      candidates.push_back({{"image_id", optional_id(c.image_id)}, {"path", c.path}, {"score", c.score}});
+    for (const Candidate& c : s.candidates) {
+      json candidate = {{"image_id", optional_id(c.image_id)}, {"score", c.score}};
+      put_path(candidate, "path", c.path);
+      candidates.push_back(std::move(candidate));
+    }
     json chosen = nullptr;
-    if (s.chosen)
-      chosen = {{"image_id", optional_id(s.chosen->image_id)}, {"path", s.chosen->path}, {"reason", s.chosen->reason}};
+    if (s.chosen) {
+      chosen = {{"image_id", optional_id(s.chosen->image_id)}, {"reason", s.chosen->reason}};
+      put_path(chosen, "path", s.chosen->path);
+    }
     json slot = {{"after_paragraph", s.after_paragraph},
                  {"caption", s.caption},
                  {"query", s.query},
@@ -170,11 +186,11 @@ Article article_from_json(const json& j) {
     const json& candidates = s.array("candidates", false);
     for (size_t k = 0; k < candidates.size(); ++k) {
       Reader c(candidates[k], item(s.where("candidates"), k));
-      slot.candidates.push_back({c.optional_integer("image_id"), c.str("path"), c.number("score")});
+      slot.candidates.push_back({c.optional_integer("image_id"), c.path("path"), c.number("score")});
     }
     if (const json* chosen = s.find("chosen")) {
       Reader c(*chosen, s.where("chosen"));
-      slot.chosen = Choice{c.optional_integer("image_id"), c.str("path"), c.str("reason", false)};
+      slot.chosen = Choice{c.optional_integer("image_id"), c.path("path"), c.str("reason", false)};
     }
     slot.selector = s.str("selector", false);
     a.slots.push_back(std::move(slot));

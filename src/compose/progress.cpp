@@ -1,6 +1,7 @@
 #include "progress.h"
 
 #include "lingbi/error.h"
+#include "lingbi/path_json.h"
 
 namespace lingbi::compose {
 
@@ -42,7 +43,15 @@ ComposeProgress progress_from_json(const json& j) {
     p.images = o.at("images").get<int>();
     p.candidates = o.at("candidates").get<int>();
     p.tone_weight = o.at("tone_weight").get<double>();
-    for (const json& u : j.at("pictures")) p.pictures.push_back({u.at("path"), u.at("description")});
+    for (const json& u : j.at("pictures")) {
+      std::string path = u.at("path");
+      if (u.contains("path_base64")) {
+        auto bytes = decode_base64(u["path_base64"].get<std::string>());
+        if (!bytes) throw Error("progress.pictures: path_base64 is not valid base64");
+        path = *bytes;
+      }
+      p.pictures.push_back({path, u.at("description")});
+    }
     if (!j.at("outline").is_null()) {
       Outline outline;
       outline.title = j["outline"].at("title");

@@ -2,35 +2,11 @@
 
 #include <cstdint>
 
+#include "lingbi/utf8.h"
+
 namespace lingbi {
 
 namespace {
-
-// Decodes one UTF-8 code point at `i` and advances `i`; invalid bytes decode as U+FFFD.
-char32_t next_code_point(std::string_view s, size_t& i) {
-  unsigned char c = static_cast<unsigned char>(s[i]);
-  int extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : -1;
-  if (extra < 0 || i + extra >= s.size()) {
-    ++i;
-    return 0xFFFD;
-  }
-  char32_t cp = extra == 0 ? c : c & (0x3F >> extra);
-  for (int k = 1; k <= extra; ++k) {
-    unsigned char cc = static_cast<unsigned char>(s[i + k]);
-    if ((cc >> 6) != 0x2) {
-      ++i;
-      return 0xFFFD;
-    }
-    cp = (cp << 6) | (cc & 0x3F);
-  }
-  static const char32_t kMin[4] = {0, 0x80, 0x800, 0x10000};
-  if (cp < kMin[extra] || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {  // overlong, surrogate, too big
-    ++i;
-    return 0xFFFD;
-  }
-  i += extra + 1;
-  return cp;
-}
 
 bool is_han(char32_t cp) {
   return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x20000 && cp <= 0x2EBEF) ||
@@ -85,19 +61,6 @@ std::string detect_language(std::string_view text) {
 int count_length(std::string_view text, std::string_view lang) {
   Counts c = count(text);
   return lang == "zh" ? c.han + c.words : c.words;
-}
-
-std::string valid_utf8(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size();) {
-    const size_t start = i;
-    char32_t cp = next_code_point(text, i);
-    // next_code_point gives U+FFFD for a bad byte; a real U+FFFD is three bytes long.
-    if (cp == 0xFFFD && i - start != 3) out += "\xEF\xBF\xBD";
-    else out.append(text.substr(start, i - start));
-  }
-  return out;
 }
 
 std::vector<size_t> unit_ends(std::string_view text, std::string_view lang) {

@@ -8,19 +8,18 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "lingbi/error.h"
+#include "lingbi/utf8.h"
+#include "lingbi/vips_init.h"
 
 namespace lingbi {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-void quiet_log(const gchar*, GLogLevelFlags, const gchar*, gpointer) {}
 
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -31,6 +30,15 @@ std::string trim(const std::string& s) {
   const auto b = s.find_first_not_of(" \t\r\n");
   if (b == std::string::npos) return "";
   return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+}
+
+// Captions are kept to this many bytes, cut between characters.
+constexpr size_t kMaxCaptionBytes = 4000;
+
+// Text from a sidecar or a picture's metadata as stored: valid UTF-8 (a file in a legacy encoding
+// shows U+FFFD for its bytes), trimmed, at most max_bytes and never cut inside a character.
+std::string stored_text(const std::string& text, size_t max_bytes = kMaxCaptionBytes) {
+  return std::string(utf8_prefix(valid_utf8(trim(text)), max_bytes));
 }
 
 // The first line of libvips' error buffer, which it fills when an operation fails.
@@ -76,7 +84,7 @@ void embedded_keywords(const vips::VImage& img, std::vector<std::string>& tags) 
     for (size_t p = xmp.find("<rdf:li>", s0); p != std::string::npos && p < s1; p = xmp.find("<rdf:li>", p + 1)) {
       const auto e = xmp.find("</rdf:li>", p);
       if (e == std::string::npos || e > s1) break;
-      const std::string t = trim(xmp.substr(p + 8, e - p - 8));
+      const std::string t = stored_text(xmp.substr(p + 8, e - p - 8));
       if (!t.empty()) tags.push_back(t);
     }
   }
@@ -85,7 +93,7 @@ void embedded_keywords(const vips::VImage& img, std::vector<std::string>& tags) 
     if (iptc[p] != 0x1C || iptc[p + 1] != 0x02 || iptc[p + 2] != 0x19) continue;
     const size_t n = (static_cast<unsigned char>(iptc[p + 3]) << 8) | static_cast<unsigned char>(iptc[p + 4]);
     if (p + 5 + n > iptc.size()) break;
-    const std::string t = trim(iptc.substr(p + 5, n));
+    const std::string t = stored_text(iptc.substr(p + 5, n));
     if (!t.empty()) tags.push_back(t);
     p += 4 + n;
   }
@@ -115,16 +123,6 @@ int jpeg_shrink(const vips::VImage& header, int target_size) {
 }
 
 }  // namespace
-
-void ensure_vips() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    if (VIPS_INIT("lingbi") != 0) throw Error(std::string("cannot start libvips: ") + vips_error_buffer());
-    vips_cache_set_max(0);
-    vips_concurrency_set(1);  // the gallery decodes many images in parallel instead
-    g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING, quiet_log, nullptr);
-  });
-}
 
 bool is_image_name(const std::string& name) {
   static const char* kExt[] = {".jpg", ".jpeg", ".jpe", ".png", ".webp", ".gif", ".tif",
@@ -174,7 +172,7 @@ DecodedImage decode_image(const std::string& path, const std::vector<unsigned ch
     out.width = header.width();
     out.height = header.height();
     if (header.get_typeof("orientation") != 0 && header.get_int("orientation") >= 5) std::swap(out.width, out.height);
-    out.caption = exif_string(header, "exif-ifd0-ImageDescription");
+    out.caption = stored_text(exif_string(header, "exif-ifd0-ImageDescription"));
     embedded_keywords(header, out.tags);
 
     // Shrink-on-load to a box whose shortest side is target_size (never enlarging).
@@ -216,8 +214,8 @@ void read_sidecar(const std::string& path, std::string& caption, std::vector<std
     if (!in) continue;
     std::stringstream ss;
     ss << in.rdbuf();
-    const std::string text = trim(ss.str());
-    if (!text.empty()) caption = text.substr(0, 4000);
+    const std::string text = stored_text(ss.str());
+    if (!text.empty()) caption = text;
     break;
   }
   for (const fs::path& js : {fs::path(stem.string() + ".json"), fs::path(path + ".json")}) {
@@ -227,13 +225,13 @@ void read_sidecar(const std::string& path, std::string& caption, std::vector<std
     if (!j.is_object()) break;
     for (const char* key : {"caption", "description", "title"})
       if (j.contains(key) && j[key].is_string()) {
-        caption = trim(j[key].get<std::string>()).substr(0, 4000);
+        caption = stored_text(j[key].get<std::string>());
         break;
       }
     for (const char* key : {"tags", "keywords"})
       if (j.contains(key) && j[key].is_array())
         for (const auto& t : j[key])
-          if (t.is_string()) add_unique(tags, trim(t.get<std::string>()));
+          if (t.is_string()) add_unique(tags, stored_text(t.get<std::string>()));
     break;
   }
 }

@@ -9,9 +9,6 @@
 
 namespace lingbi {
 
-// Starts libvips once per process (operation cache off: buffers are decoded once each).
-void ensure_vips();
-
 // True for file names with an image extension the gallery indexes (case-insensitive).
 bool is_image_name(const std::string& name);
 

@@ -25,6 +25,7 @@
 #include "lingbi/gallery.h"
 #include "lingbi/hash.h"
 #include "lingbi/progress.h"
+#include "lingbi/vips_init.h"
 #include "vector_index.h"
 
 namespace lingbi {

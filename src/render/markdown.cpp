@@ -1,9 +1,12 @@
 // Markdown with the chosen pictures in an assets folder beside the file (or linked in place).
+#include <cstdio>
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "lingbi/error.h"
 #include "lingbi/render.h"
+#include "lingbi/utf8.h"
 
 namespace lingbi {
 
@@ -22,12 +25,25 @@ std::string alt_text(const std::string& s) {
   return out;
 }
 
-// A link destination in <...> may hold spaces; '<', '>' and line breaks must be escaped.
+// A link destination in <...> may hold spaces; '<', '>' and line breaks must be escaped. As in any
+// URL, '%' is written %25; so is each byte of a file name that is not valid UTF-8 (a GBK name) as
+// %XX, which keeps the Markdown file UTF-8 and lets a viewer decode the link to the exact name.
 std::string destination(const std::string& s) {
   std::string out = "<";
-  for (char c : s) {
-    if (c == '<' || c == '>') out += std::string("\\") + c;
-    else if (c != '\n' && c != '\r') out += c;
+  for (size_t i = 0; i < s.size();) {
+    const size_t start = i;
+    next_code_point(s, i);
+    const std::string_view piece = std::string_view(s).substr(start, i - start);
+    if (piece == "%" || !is_valid_utf8(piece)) {
+      char hex[4];
+      std::snprintf(hex, sizeof hex, "%%%02X", static_cast<unsigned char>(s[start]));
+      out += hex;
+    } else if (piece == "<" || piece == ">") {
+      out += "\\";
+      out += piece;
+    } else if (piece != "\n" && piece != "\r") {
+      out += piece;
+    }
   }
   return out + ">";
 }

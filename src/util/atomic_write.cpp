@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <random>
 #include <string>
 
 #include "lingbi/error.h"
@@ -21,6 +22,10 @@ class TempFile {
   ~TempFile() {
     if (fd_ >= 0) ::close(fd_);
     if (!path_.empty()) ::unlink(path_.c_str());
+  }
+  TempFile(TempFile&& other) noexcept : path_(std::move(other.path_)), fd_(other.fd_) {
+    other.path_.clear();
+    other.fd_ = -1;
   }
   TempFile(const TempFile&) = delete;
   TempFile& operator=(const TempFile&) = delete;
@@ -44,15 +49,31 @@ class TempFile {
               "; the previous file, if any, is unchanged");
 }
 
+// Creates a new file named `prefix` plus a random suffix, with mode 0666 less the umask (the
+// mode any new file gets; mkstemp would give 0600).
+TempFile create_temp(const std::filesystem::path& path, const std::string& prefix) {
+  static thread_local std::mt19937_64 random{std::random_device{}()};
+  static const char kChars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    std::string name = prefix;
+    for (int i = 0; i < 8; ++i) name += kChars[random() % (sizeof kChars - 1)];
+    const int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd >= 0) return TempFile(name, fd);
+    if (errno != EEXIST) fail(path, "creating a temporary file", errno);
+  }
+  fail(path, "creating a temporary file", EEXIST);
+}
+
 }  // namespace
 
 void write_file_atomically(const std::filesystem::path& path, std::string_view content) {
   std::filesystem::path dir = path.parent_path().empty() ? "." : path.parent_path();
-  std::string pattern = (dir / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
-  int fd = ::mkstemp(pattern.data());
-  if (fd < 0) fail(path, "creating a temporary file", errno);
-  TempFile tmp(pattern, fd);
-  ::fchmod(fd, 0644);
+  TempFile tmp = create_temp(path, (dir / ("." + path.filename().string() + ".tmp-")).string());
+  // A file replaced keeps its permission bits (a 0600 article stays private); a new one has the
+  // mode the umask gives.
+  struct stat old {};
+  if (::stat(path.c_str(), &old) == 0 && S_ISREG(old.st_mode) && ::fchmod(tmp.fd(), old.st_mode & 07777) != 0)
+    fail(path, "keeping the permissions of the file it replaces", errno);
 
   const char* data = content.data();
   size_t left = content.size();

@@ -1,7 +1,9 @@
 #include "lingbi/vips_init.h"
 
+#include <glib.h>
 #include <vips/vips.h>
 
+#include <cstdlib>
 #include <mutex>
 #include <string>
 
@@ -9,17 +11,28 @@
 
 namespace lingbi {
 
+namespace {
+
+void quiet_log(const gchar*, GLogLevelFlags, const gchar*, gpointer) {}
+
+}  // namespace
+
 void ensure_vips() {
   static std::once_flag once;
   static bool ok = false;
   static std::string message;
   std::call_once(once, [] {
     ok = VIPS_INIT("lingbi") == 0;
-    if (!ok) message = vips_error_buffer();
-    // Cached operations would keep decoded pictures alive across a long indexing run.
+    if (!ok) {
+      message = vips_error_buffer();
+      return;
+    }
     vips_cache_set_max(0);
+    const char* concurrency = std::getenv("VIPS_CONCURRENCY");
+    if (concurrency == nullptr || *concurrency == '\0') vips_concurrency_set(1);
+    g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING, quiet_log, nullptr);
   });
-  if (!ok) throw Error("cannot start libvips: " + message);
+  if (!ok) throw Error("cannot start libvips: " + message + " (check the libvips installation)");
 }
 
 }  // namespace lingbi

@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "lingbi/clip.h"
+#include "lingbi/path_json.h"
 
 namespace lingbi::cli {
 
@@ -30,13 +31,17 @@ void run_embed(const EmbedArgs& a) {
     std::vector<ClipImage> images;
     for (const auto& path : a.images) images.push_back(load_clip_image(path, model->preprocess()));
     const auto emb = model->embed_images(images);
-    for (size_t i = 0; i < emb.size(); ++i)
-      out["items"].push_back({{"kind", "image"}, {"input", a.images[i]}, {"embedding", emb[i]}});
+    for (size_t i = 0; i < emb.size(); ++i) {
+      nlohmann::ordered_json item = {{"kind", "image"}};
+      put_path(item, "input", a.images[i]);  // plus input_base64 when the name is not UTF-8
+      item["embedding"] = emb[i];
+      out["items"].push_back(std::move(item));
+    }
   }
   if (!a.texts.empty()) {
     const auto emb = model->embed_texts(a.texts);
     for (size_t i = 0; i < emb.size(); ++i)
-      out["items"].push_back({{"kind", "text"}, {"input", a.texts[i]}, {"embedding", emb[i]}});
+      out["items"].push_back({{"kind", "text"}, {"input", valid_utf8(a.texts[i])}, {"embedding", emb[i]}});
   }
   std::printf("%s\n", out.dump().c_str());
 }

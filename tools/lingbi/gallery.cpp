@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "lingbi/gallery.h"
+#include "lingbi/path_json.h"
 
 namespace lingbi::cli {
 
@@ -37,7 +38,12 @@ void run_errors(const GalleryArgs& a) {
   const auto failures = Gallery::open(a.gallery)->failures();
   if (a.json) {
     nlohmann::ordered_json j = nlohmann::ordered_json::array();
-    for (const auto& f : failures) j.push_back({{"path", f.path}, {"reason", f.reason}});
+    for (const auto& f : failures) {
+      nlohmann::ordered_json failure = nlohmann::ordered_json::object();
+      put_path(failure, "path", f.path);  // plus path_base64 when the name is not UTF-8
+      failure["reason"] = valid_utf8(f.reason);  // a reason may quote the path
+      j.push_back(std::move(failure));
+    }
     std::printf("%s\n", j.dump(2).c_str());
     return;
   }
@@ -77,7 +83,7 @@ void add_gallery_command(CLI::App& app) {
 
   auto* errors = cmd->add_subcommand("errors", "Each file that could not be indexed, with the reason");
   errors->add_option("gallery", a.gallery, "gallery folder")->required();
-  errors->add_flag("--json", a.json, "print as JSON");
+  errors->add_flag("--json", a.json, "print as JSON (a path that is not UTF-8 also as path_base64)");
   errors->callback([] { run_errors(a); });
 
   auto* merge = cmd->add_subcommand("merge", "Merge galleries made with the same CLIP model into OUT (no re-embedding)");

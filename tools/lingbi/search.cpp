@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "lingbi/error.h"
 #include "lingbi/gallery.h"
+#include "lingbi/path_json.h"
 
 namespace lingbi::cli {
 
@@ -56,18 +57,20 @@ void run_search(const SearchArgs& a) {
   const auto hits = gallery->search(query, o);
   if (a.json) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
-    for (const auto& h : hits)
-      out.push_back({{"id", h.id},
-                     {"score", h.score},
-                     {"path", h.path},
-                     {"caption", h.caption},
-                     {"tags", h.tags},
-                     {"width", h.width},
-                     {"height", h.height},
-                     {"luminance", h.luminance},
-                     {"saturation", h.saturation},
-                     {"colourfulness", h.colourfulness}});
-    std::printf("%s\n", out.dump(2).c_str());
+    for (const auto& h : hits) {
+      nlohmann::ordered_json hit = {{"id", h.id}, {"score", h.score}};
+      put_path(hit, "path", h.path);  // plus path_base64 when the name is not UTF-8
+      hit.update(nlohmann::ordered_json{{"caption", h.caption},
+                                        {"tags", h.tags},
+                                        {"width", h.width},
+                                        {"height", h.height},
+                                        {"luminance", h.luminance},
+                                        {"saturation", h.saturation},
+                                        {"colourfulness", h.colourfulness}});
+      out.push_back(std::move(hit));
+    }
+    // A caption or tag from a file in a legacy encoding prints with U+FFFD rather than failing.
+    std::printf("%s\n", out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
     return;
   }
   for (size_t i = 0; i < hits.size(); ++i)
@@ -100,7 +103,7 @@ void add_search_command(CLI::App& app) {
       ->default_val(0)
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("-t,--threads", a.threads, "encoder threads (0: one per core)")->default_val(0);
-  cmd->add_flag("--json", a.json, "print results as JSON");
+  cmd->add_flag("--json", a.json, "print results as JSON (a path that is not UTF-8 also as path_base64)");
   cmd->callback([] { run_search(a); });
 }
 

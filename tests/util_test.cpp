@@ -1,0 +1,124 @@
+// The util module's small contracts: UTF-8 checks and cuts, paths in JSON, atomic writes.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "lingbi/atomic_write.h"
+#include "lingbi/path_json.h"
+#include "lingbi/utf8.h"
+#include "support/temp_dir.h"
+
+namespace lingbi {
+namespace {
+
+namespace fs = std::filesystem;
+
+// "海边日落.png" in GBK, as a Windows zip made in China names it.
+const std::string kGbkName = "\xba\xa3\xb1\xdf\xc8\xd5\xc2\xe4.png";
+
+TEST(Utf8, ValidityOfEachKindOfBrokenSequence) {
+  EXPECT_TRUE(is_valid_utf8(""));
+  EXPECT_TRUE(is_valid_utf8("plain 中文 \xEF\xBF\xBD 😀"));
+  EXPECT_FALSE(is_valid_utf8(kGbkName));
+  EXPECT_FALSE(is_valid_utf8("a\xE4\xB8"));       // truncated
+  EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));        // overlong
+  EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));    // surrogate
+  EXPECT_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));  // above U+10FFFF
+  EXPECT_FALSE(is_valid_utf8("\x80"));            // stray continuation byte
+  std::string replaced;
+  for (int i = 0; i < 8; ++i) replaced += "\xEF\xBF\xBD";  // each GBK byte is invalid on its own here
+  EXPECT_EQ(valid_utf8(kGbkName), replaced + ".png");
+}
+
+TEST(Utf8, PrefixNeverEndsInsideACharacter) {
+  const std::string text = "海边日落";  // 3 bytes each
+  for (size_t max = 0; max <= text.size() + 1; ++max) {
+    const std::string_view p = utf8_prefix(text, max);
+    EXPECT_EQ(p.size(), std::min<size_t>(max / 3 * 3, text.size())) << max;
+    EXPECT_TRUE(is_valid_utf8(p)) << max;
+  }
+  EXPECT_EQ(utf8_prefix("ab😀", 5), "ab");  // a 4-byte character is not split either
+  EXPECT_EQ(utf8_prefix("ab😀", 6), "ab😀");
+  // Invalid bytes are characters of one byte: cut anywhere between them.
+  EXPECT_EQ(utf8_prefix(kGbkName, 3), kGbkName.substr(0, 3));
+}
+
+TEST(PathJson, ValidPathIsAStringAlone) {
+  nlohmann::json j;
+  put_path(j, "path", "/photos/海边/sunset 1.png");
+  EXPECT_EQ(j, (nlohmann::json{{"path", "/photos/海边/sunset 1.png"}}));
+}
+
+TEST(PathJson, OtherPathKeepsItsExactBytesInBase64) {
+  const std::string path = "/photos/" + kGbkName;
+  nlohmann::ordered_json j;
+  put_path(j, "path", path);
+  ASSERT_TRUE(j.contains("path_base64"));
+  const std::string text = j.dump();  // strict: throws on invalid UTF-8
+  const auto back = nlohmann::ordered_json::parse(text);
+  EXPECT_EQ(back["path"], valid_utf8(path));
+  EXPECT_EQ(decode_base64(back["path_base64"].get<std::string>()), path);
+  // Every byte value round-trips, at every padding length.
+  std::string all;
+  for (int b = 0; b < 256; ++b) all += static_cast<char>(b);
+  for (size_t n = 0; n < 7; ++n) EXPECT_EQ(decode_base64(encode_base64(all.substr(250 - n))), all.substr(250 - n));
+  EXPECT_EQ(decode_base64(encode_base64(all)), all);
+  EXPECT_EQ(encode_base64("ab"), "YWI=");
+  // Anything else is refused rather than read as some other path.
+  for (const char* bad : {"YWI", "YW=I", "YWI*", "Y===", "YWJ="}) EXPECT_FALSE(decode_base64(bad)) << bad;
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+mode_t mode_of(const fs::path& p) {
+  struct stat st {};
+  EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
+  return st.st_mode & 07777;
+}
+
+// Restores the process umask when the test ends.
+class Umask {
+ public:
+  explicit Umask(mode_t m) : old_(::umask(m)) {}
+  ~Umask() { ::umask(old_); }
+
+ private:
+  mode_t old_;
+};
+
+TEST(AtomicWrite, ReplacedFileKeepsItsPermissionBits) {
+  test::TempDir dir;
+  const fs::path article = dir / "article.json";
+  for (mode_t mode : {0600, 0640, 0444, 0755}) {
+    write_file_atomically(article, "old");
+    ASSERT_EQ(::chmod(article.c_str(), mode), 0);
+    write_file_atomically(article, "new " + std::to_string(mode));
+    EXPECT_EQ(read_file(article), "new " + std::to_string(mode));
+    EXPECT_EQ(mode_of(article), mode) << std::oct << mode;
+    fs::remove(article);
+  }
+  // Nothing but the file is left behind.
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()), 0);
+}
+
+TEST(AtomicWrite, NewFileGetsTheModeTheUmaskGives) {
+  test::TempDir dir;
+  for (mode_t mask : {022, 077, 027}) {
+    Umask umask(mask);
+    const fs::path out = dir / ("new-" + std::to_string(mask));
+    write_file_atomically(out, "x");
+    EXPECT_EQ(mode_of(out), static_cast<mode_t>(0666 & ~mask)) << std::oct << mask;
+  }
+}
+
+}  // namespace
+}  // namespace lingbi
