@@ -114,11 +114,6 @@ TEST(GalleryDamage, ADamagedPageIsAnErrorAndNoIndexIsRecordedCurrent) {
   EXPECT_FALSE(fs::exists(g / "vectors.faiss.tmp"));
 }
 
-std::string lingbi_cli() {
-  const char* d = std::getenv("LINGBI_BIN_DIR");
-  return (fs::path(d ? d : "bin") / "lingbi").string();
-}
-
 TEST(GalleryDamage, AFailedMergeLeavesTheTargetAsItWas) {
   lingbi::test::TempDir dir;
   const fs::path target = dir / "target", damaged = dir / "damaged", good = dir / "good", other = dir / "other";
@@ -131,21 +126,21 @@ TEST(GalleryDamage, AFailedMergeLeavesTheTargetAsItWas) {
   ASSERT_TRUE(before.count("catalog.sqlite") && before.count("vectors.faiss"));
 
   int status = 0;
-  std::string out = lingbi::test::run_capture(lingbi_cli() + " gallery merge " + target.string() + " " +
+  std::string out = lingbi::test::run_capture(lingbi::test::lingbi_program() + " gallery merge " + target.string() + " " +
                                                   damaged.string() + " 2>&1", status);
   EXPECT_EQ(status, 1) << out;
   EXPECT_NE(out.find((damaged / "catalog.sqlite").string()), std::string::npos) << out;
   EXPECT_NE(out.find("malformed"), std::string::npos) << out;
   EXPECT_EQ(files_of(target), before) << "the failed merge changed the target";
 
-  out = lingbi::test::run_capture(lingbi_cli() + " gallery merge " + target.string() + " " + good.string() + " " +
+  out = lingbi::test::run_capture(lingbi::test::lingbi_program() + " gallery merge " + target.string() + " " + good.string() + " " +
                                       other.string() + " 2>&1", status);
   EXPECT_EQ(status, 1) << out;
   EXPECT_NE(out.find("another model"), std::string::npos) << out;
   EXPECT_NE(out.find("nothing was merged"), std::string::npos) << out;
   EXPECT_EQ(files_of(target), before) << "the refused merge changed the target";
 
-  out = lingbi::test::run_capture(lingbi_cli() + " gallery merge " + target.string() + " " + good.string() + " 2>&1",
+  out = lingbi::test::run_capture(lingbi::test::lingbi_program() + " gallery merge " + target.string() + " " + good.string() + " 2>&1",
                                   status);
   EXPECT_EQ(status, 0) << out;
   EXPECT_NE(out.find("300 images"), std::string::npos) << out;

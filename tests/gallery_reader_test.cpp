@@ -27,16 +27,11 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string bin() {
-  const char* dir = std::getenv("LINGBI_BIN_DIR");
-  return (fs::path(dir ? dir : "bin") / "lingbi").string();
-}
-
 std::string quote(const std::string& s) { return "'" + s + "'"; }
 
 std::string run(const std::string& args, int& status, bool as_nobody = false) {
   const std::string prefix = as_nobody ? "setpriv --reuid=nobody --regid=nogroup --clear-groups " : "";
-  return lingbi::test::run_capture(prefix + quote(bin()) + " " + args + " 2>&1", status);
+  return lingbi::test::run_capture(prefix + quote(lingbi::test::lingbi_program()) + " " + args + " 2>&1", status);
 }
 
 // One SQL value of the catalog, read-only.
@@ -87,7 +82,7 @@ TEST(GalleryReader, KilledIvfPqIndexIsSearchedFromAReadOnlyFolderWithoutWriting)
 
   // More pictures, and the run that indexes them killed before it saves the index.
   lingbi::test::make_pictures(photos / "b", 1100, 500, 32, 48);
-  std::string command = "exec " + quote(bin()) + " " + index_args + " >/dev/null 2>&1";
+  std::string command = "exec " + quote(lingbi::test::lingbi_program()) + " " + index_args + " >/dev/null 2>&1";
   char* argv[] = {const_cast<char*>("sh"), const_cast<char*>("-c"), command.data(), nullptr};
   pid_t pid = 0;
   ASSERT_EQ(posix_spawn(&pid, "/bin/sh", nullptr, nullptr, argv, environ), 0);
