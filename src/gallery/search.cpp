@@ -51,6 +51,10 @@ std::vector<SearchHit> Gallery::search(const std::vector<float>& query, const Se
                        options.probes, options.rerank, options.k);
     for (const auto& [id, score] : found) {
       if (excluded.count(id)) continue;
+      if (options.path_glob.empty()) {  // the path is looked up below, for the chosen only
+        pool.push_back({id, score, {}, {}});
+        continue;
+      }
       std::string path;
       for (const auto& p : catalog_->paths_of(id))
         if (options.path_glob.empty() || fnmatch(options.path_glob.c_str(), p.c_str(), 0) == 0) {
@@ -94,6 +98,11 @@ std::vector<SearchHit> Gallery::search(const std::vector<float>& query, const Se
     }
     if (best < 0) break;
     used[best] = true;
+    if (pool[best].path.empty()) {
+      const auto paths = catalog_->paths_of(pool[best].id);
+      if (paths.empty()) continue;  // no file points at it any more (a run was killed before cleaning up)
+      pool[best].path = paths.front();
+    }
     chosen.push_back(&pool[best]);
   }
 
