@@ -99,8 +99,9 @@ class Gallery {
   static std::unique_ptr<Gallery> open_for(const std::string& dir, const ImageEmbedder& embedder);
   // Opens an existing gallery; throws lingbi::Error when `dir` holds none. Any number of processes
   // may read one gallery at once (search, compose, info); a writer (index, merge, optimize, and
-  // open_for/open_like) has it alone. A reader that finds the vector index behind the catalog
-  // (after a crash) brings it up to date in memory only.
+  // open_for/open_like) has it alone. A reader writes nothing in the folder (it may be read-only):
+  // one that finds the vector index behind the catalog (after a crash) brings it up to date in
+  // memory only, reading the vectors the index or vectors.f32 lack from the catalog.
   enum class Access { read, write };
   static std::unique_ptr<Gallery> open(const std::string& dir, Access access = Access::read);
   // Opens `dir`, creating it for the same model as `model_source` (for merging) if needed.
@@ -152,6 +153,7 @@ class Gallery {
   void apply_to_index(const std::vector<int64_t>& removed, const std::vector<int64_t>& added_ids,
                       const std::vector<float>& added_vectors);
   void save_index();  // writes the index file (atomically)
+  void publish_index();  // renames the staged index file over the live one and records its generation
   std::string index_file() const;
   std::string vector_file_path() const;
   // IVF kinds: opens vectors.f32, or (writers) writes it anew from the catalog when it is missing.

@@ -2,7 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 #include "lingbi/error.h"
 
@@ -100,8 +103,70 @@ std::unique_ptr<Catalog> Catalog::open(const std::string& file, bool create) {
   return c;
 }
 
+namespace {
+
+// SQLite's URI form of a file name: every byte but a few safe ones as %XX (non-UTF-8 names too).
+std::string file_uri(const std::string& file, const char* query) {
+  std::string uri = "file:";
+  for (unsigned char ch : file) {
+    if (std::isalnum(ch) || std::strchr("/._-~", ch)) {
+      uri += static_cast<char>(ch);
+    } else {
+      char hex[4];
+      std::snprintf(hex, sizeof hex, "%%%02X", ch);
+      uri += hex;
+    }
+  }
+  return uri + "?" + query;
+}
+
+}  // namespace
+
+std::unique_ptr<Catalog> Catalog::open_read_only(const std::string& file) {
+  std::unique_ptr<Catalog> c(new Catalog(file));
+  // Without a write-ahead log (a writer closed it cleanly) everything is in the file, and the
+  // gallery's lock keeps writers out while we read: `immutable` reads it without creating the -shm
+  // file. With one (a writer was killed) the log holds committed rows: read it, through the -shm.
+  std::error_code ec;
+  const auto wal_bytes = std::filesystem::file_size(file + "-wal", ec);
+  const bool immutable = ec || wal_bytes == 0;
+  sqlite3* raw = nullptr;
+  const std::string uri = file_uri(file, immutable ? "immutable=1" : "mode=ro");
+  const int rc = sqlite3_open_v2(uri.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr);
+  c->db_.reset(raw);
+  if (rc != SQLITE_OK)
+    throw Error("cannot open gallery catalog " + file + ": " + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+  sqlite3_busy_timeout(raw, 10000);
+  try {
+    c->meta("dim");  // fails here, with the file named, if it is no catalog
+  } catch (const Error& e) {
+    throw Error(std::string(e.what()) + " (is " + file + " a lingbi gallery catalog?)");
+  }
+  return c;
+}
+
 void Catalog::fail(const std::string& what) const {
-  throw Error("gallery catalog " + file_ + ": " + what + ": " + sqlite3_errmsg(db_.get()));
+  const int code = sqlite3_extended_errcode(db_.get()) & 0xff;
+  const char* advice = "";
+  if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+    advice = " (the file is damaged: restore the gallery folder from a backup, or index the pictures into a new gallery)";
+  else if (code == SQLITE_IOERR)
+    advice = " (the disk could not be read or written: check it and its free space, then try again)";
+  else if (code == SQLITE_FULL)
+    advice = " (the disk is full: free some space and try again)";
+  throw Error("gallery catalog " + file_ + ": " + what + ": " + sqlite3_errmsg(db_.get()) + advice);
+}
+
+bool Catalog::step_row(sqlite3_stmt* s) const {
+  const int rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  try {
+    fail(std::string("reading (") + sqlite3_sql(s) + ")");
+  } catch (...) {
+    sqlite3_reset(s);  // ends the statement's read transaction
+    throw;
+  }
 }
 
 void Catalog::exec(const char* sql) const {
@@ -133,7 +198,7 @@ void Catalog::step_done(sqlite3_stmt* s) const {
 std::string Catalog::meta(const std::string& key) const {
   auto* s = stmt("SELECT value FROM meta WHERE key = ?");
   sqlite3_bind_text(s, 1, key.c_str(), -1, SQLITE_TRANSIENT);
-  std::string v = sqlite3_step(s) == SQLITE_ROW ? column_text(s, 0) : "";
+  std::string v = step_row(s) ? column_text(s, 0) : "";
   sqlite3_reset(s);
   return v;
 }
@@ -178,7 +243,7 @@ std::optional<int64_t> Catalog::image_id_for_hash(const std::string& hash) const
   auto* s = stmt("SELECT id FROM images WHERE hash = ?");
   sqlite3_bind_text(s, 1, hash.c_str(), -1, SQLITE_TRANSIENT);
   std::optional<int64_t> id;
-  if (sqlite3_step(s) == SQLITE_ROW) id = sqlite3_column_int64(s, 0);
+  if (step_row(s)) id = sqlite3_column_int64(s, 0);
   sqlite3_reset(s);
   return id;
 }
@@ -186,7 +251,7 @@ std::optional<int64_t> Catalog::image_id_for_hash(const std::string& hash) const
 std::unordered_map<std::string, int64_t> Catalog::hashes() const {
   std::unordered_map<std::string, int64_t> out;
   auto* s = stmt("SELECT hash, id FROM images");
-  while (sqlite3_step(s) == SQLITE_ROW) out.emplace(column_text(s, 0), sqlite3_column_int64(s, 1));
+  while (step_row(s)) out.emplace(column_text(s, 0), sqlite3_column_int64(s, 1));
   sqlite3_reset(s);
   return out;
 }
@@ -231,7 +296,7 @@ void Catalog::delete_failure(const std::string& path) {
 std::vector<int64_t> Catalog::orphan_images() const {
   std::vector<int64_t> ids;
   auto* s = stmt("SELECT id FROM images WHERE NOT EXISTS (SELECT 1 FROM paths WHERE paths.image_id = images.id)");
-  while (sqlite3_step(s) == SQLITE_ROW) ids.push_back(sqlite3_column_int64(s, 0));
+  while (step_row(s)) ids.push_back(sqlite3_column_int64(s, 0));
   sqlite3_reset(s);
   return ids;
 }
@@ -239,7 +304,7 @@ std::vector<int64_t> Catalog::orphan_images() const {
 int64_t Catalog::count(const char* table) const {
   const std::string sql = std::string("SELECT COUNT(*) FROM ") + table;
   auto* s = stmt(sql.c_str());  // table is one of our own names, never user input
-  const int64_t n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+  const int64_t n = step_row(s) ? sqlite3_column_int64(s, 0) : 0;
   sqlite3_reset(s);
   return n;
 }
@@ -247,7 +312,7 @@ int64_t Catalog::count(const char* table) const {
 std::vector<int64_t> Catalog::image_ids() const {
   std::vector<int64_t> ids;
   auto* s = stmt("SELECT id FROM images ORDER BY id");
-  while (sqlite3_step(s) == SQLITE_ROW) ids.push_back(sqlite3_column_int64(s, 0));
+  while (step_row(s)) ids.push_back(sqlite3_column_int64(s, 0));
   sqlite3_reset(s);
   return ids;
 }
@@ -256,10 +321,10 @@ namespace {
 
 // Calls f(blob, bytes) with the stored vector of image `id` (s: kVectorById); false when there is
 // no such image.
-template <class F>
-bool with_vector_blob(sqlite3_stmt* s, int64_t id, F&& f) {
+template <class Step, class F>
+bool with_vector_blob(sqlite3_stmt* s, int64_t id, Step&& step_row, F&& f) {
   sqlite3_bind_int64(s, 1, id);
-  const bool found = sqlite3_step(s) == SQLITE_ROW;
+  const bool found = step_row(s);
   if (found) f(sqlite3_column_blob(s, 0), sqlite3_column_bytes(s, 0));
   sqlite3_reset(s);
   return found;
@@ -271,7 +336,7 @@ constexpr const char* kVectorById = "SELECT vector FROM images WHERE id = ?";
 
 std::vector<float> Catalog::vector_of(int64_t id) const {
   std::vector<float> v;
-  with_vector_blob(stmt(kVectorById), id, [&](const void* blob, int bytes) {
+  with_vector_blob(stmt(kVectorById), id, [this](sqlite3_stmt* st) { return step_row(st); }, [&](const void* blob, int bytes) {
     v.resize(bytes / sizeof(float));
     if (!v.empty()) std::memcpy(v.data(), blob, v.size() * sizeof(float));
   });
@@ -280,7 +345,7 @@ std::vector<float> Catalog::vector_of(int64_t id) const {
 
 bool Catalog::read_vector(int64_t id, float* out, int dim) const {
   bool fits = false;
-  with_vector_blob(stmt(kVectorById), id, [&](const void* blob, int bytes) {
+  with_vector_blob(stmt(kVectorById), id, [this](sqlite3_stmt* st) { return step_row(st); }, [&](const void* blob, int bytes) {
     fits = bytes == static_cast<int>(dim * sizeof(float));
     if (fits) std::memcpy(out, blob, dim * sizeof(float));
   });
@@ -292,7 +357,7 @@ std::optional<ImageRow> Catalog::image(int64_t id, bool with_vector) const {
   auto* s = stmt(sql.c_str());
   sqlite3_bind_int64(s, 1, id);
   std::optional<ImageRow> r;
-  if (sqlite3_step(s) == SQLITE_ROW) r = read_image(s, with_vector);
+  if (step_row(s)) r = read_image(s, with_vector);
   sqlite3_reset(s);
   return r;
 }
@@ -301,7 +366,7 @@ std::vector<std::string> Catalog::paths_of(int64_t id) const {
   auto* s = stmt("SELECT path FROM paths WHERE image_id = ? ORDER BY path");
   sqlite3_bind_int64(s, 1, id);
   std::vector<std::string> out;
-  while (sqlite3_step(s) == SQLITE_ROW) out.push_back(column_text(s, 0));
+  while (step_row(s)) out.push_back(column_text(s, 0));
   sqlite3_reset(s);
   return out;
 }
@@ -315,7 +380,7 @@ std::vector<FailureRow> Catalog::failures() const {
 void Catalog::for_each_image(const std::function<void(const ImageRow&)>& f) const {
   static const std::string sql = std::string(kImageColumns) + " ORDER BY id";
   auto* s = stmt(sql.c_str());
-  while (sqlite3_step(s) == SQLITE_ROW) f(read_image(s, true));
+  while (step_row(s)) f(read_image(s, true));
   sqlite3_reset(s);
 }
 
@@ -324,7 +389,7 @@ void Catalog::for_each_vector_chunk(
   std::vector<int64_t> ids;
   std::vector<float> vectors;
   auto* s = stmt("SELECT id, vector FROM images ORDER BY id");  // no other column: no tags to parse
-  while (sqlite3_step(s) == SQLITE_ROW) {
+  while (step_row(s)) {
     ids.push_back(sqlite3_column_int64(s, 0));
     const auto* v = static_cast<const float*>(sqlite3_column_blob(s, 1));
     vectors.insert(vectors.end(), v, v + sqlite3_column_bytes(s, 1) / sizeof(float));
@@ -340,14 +405,14 @@ void Catalog::for_each_vector_chunk(
 
 void Catalog::for_each_path(const std::function<void(const PathRow&)>& f) const {
   auto* s = stmt("SELECT path, size, mtime_ns, image_id FROM paths ORDER BY path");
-  while (sqlite3_step(s) == SQLITE_ROW)
+  while (step_row(s))
     f(PathRow{column_text(s, 0), sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2), sqlite3_column_int64(s, 3)});
   sqlite3_reset(s);
 }
 
 void Catalog::for_each_failure(const std::function<void(const FailureRow&)>& f) const {
   auto* s = stmt("SELECT path, size, mtime_ns, reason FROM failures ORDER BY path");
-  while (sqlite3_step(s) == SQLITE_ROW)
+  while (step_row(s))
     f(FailureRow{column_text(s, 0), sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2), column_text(s, 3)});
   sqlite3_reset(s);
 }

@@ -56,6 +56,9 @@ class Catalog : public ExactVectors {
  public:
   // Opens (or with `create`, creates) the SQLite file; throws lingbi::Error naming it on failure.
   static std::unique_ptr<Catalog> open(const std::string& file, bool create);
+  // Opens an existing file for reading only: nothing is written to it or beside it (no schema
+  // statements; the -shm file is only used when a write-ahead log left by a killed writer exists).
+  static std::unique_ptr<Catalog> open_read_only(const std::string& file);
 
   std::string meta(const std::string& key) const;  // "" when unset
   // meta("generation") changes with every image inserted, deleted or updated (triggers), in the
@@ -111,6 +114,8 @@ class Catalog : public ExactVectors {
   void exec(const char* sql) const;
   sqlite3_stmt* stmt(const char* sql) const;  // prepared once, reset before reuse
   void step_done(sqlite3_stmt* s) const;
+  // true for a row, false at the end; any error (a damaged page, a failing disk) throws.
+  bool step_row(sqlite3_stmt* s) const;
   [[noreturn]] void fail(const std::string& what) const;
 
   std::string file_;

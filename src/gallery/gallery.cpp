@@ -82,7 +82,10 @@ std::unique_ptr<Gallery> Gallery::open_impl(const std::string& dir, const std::s
   fs::create_directories(dir, ec);
   if (ec) throw Error("cannot create gallery folder " + dir + ": " + ec.message());
   const std::string lock_path = (fs::path(dir) / "lock").string();
-  const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  // A reader writes nothing: it opens the lock file read-only (flock needs no more) and creates it
+  // only when the gallery has none yet.
+  int fd = writable ? -1 : ::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) throw Error("cannot open " + lock_path + ": check the permissions of the gallery folder");
   // Readers share the lock; a writer holds it alone.
   if (::flock(fd, (writable ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
@@ -91,7 +94,8 @@ std::unique_ptr<Gallery> Gallery::open_impl(const std::string& dir, const std::s
                          : "gallery " + dir + " is being changed by another lingbi process (index, merge or " +
                                "optimize); wait for it to finish");
   }
-  std::unique_ptr<Gallery> g(new Gallery(dir, Catalog::open(catalog_path.string(), create), fd, writable));
+  auto catalog = writable ? Catalog::open(catalog_path.string(), create) : Catalog::open_read_only(catalog_path.string());
+  std::unique_ptr<Gallery> g(new Gallery(dir, std::move(catalog), fd, writable));
   Catalog& c = *g->catalog_;
   if (c.meta("model_hash").empty()) {
     if (!create) throw Error("gallery " + dir + " has no model record; index it again with --clip");
@@ -142,7 +146,8 @@ void Gallery::reconcile() {
   if (kind != "Flat") open_vector_file();
   // Saved at the catalog's current generation: nothing can differ, and listing the ids of a large
   // catalog means reading all of it (the vectors sit in the same rows).
-  if (catalog_->meta(kIndexGeneration) == catalog_->meta("generation")) return;
+  const std::string generation = catalog_->meta("generation");  // "" in a catalog no writer upgraded yet
+  if (!generation.empty() && catalog_->meta(kIndexGeneration) == generation) return;
   std::vector<int64_t> in_catalog = catalog_->image_ids(), in_index = index_->ids();
   std::sort(in_index.begin(), in_index.end());
   std::vector<int64_t> missing, extra;
@@ -163,7 +168,10 @@ void Gallery::reconcile() {
 void Gallery::apply_to_index(const std::vector<int64_t>& removed, const std::vector<int64_t>& added_ids,
                              const std::vector<float>& added_vectors) {
   index_->remove(removed);
-  if (vector_file_) vector_file_->write(added_ids, added_vectors);  // before the index names them
+  if (vector_file_ && writable_) vector_file_->write(added_ids, added_vectors);  // before the index names them
+  // A reader writes nothing: the file may lack these rows (or hold rows a writer never finished),
+  // so their exact vectors come from the catalog.
+  if (vector_file_ && !writable_) vector_file_->read_from_fallback(added_ids);
   index_->add(added_ids, added_vectors);
 }
 
@@ -172,7 +180,7 @@ void Gallery::rebuild_index(const std::string& wanted) {
   std::string kind = wanted;
   if (kind != "Flat" && catalog_->count("images") < 1024) {
     kind = "Flat";  // too few vectors to train IVF-PQ
-    catalog_->set_meta("index_kind", kind);
+    if (writable_) catalog_->set_meta("index_kind", kind);
   }
   std::vector<float> training;
   if (const int64_t want = VectorIndex::training_size(kind); want > 0) {
@@ -208,7 +216,12 @@ void Gallery::rebuild_index(const std::string& wanted) {
 void Gallery::save_index() {
   if (!writable_) return;  // a reader keeps what it reconciled in memory
   if (vector_file_) vector_file_->sync();
-  index_->save(index_file());
+  index_->stage(index_file());
+  publish_index();
+}
+
+void Gallery::publish_index() {
+  VectorIndex::publish(index_file());
   catalog_->set_meta(kIndexGeneration, catalog_->meta("generation"));
 }
 

@@ -1,10 +1,15 @@
 // Merging galleries made with the same CLIP model: rows and vectors are copied, never re-embedded.
+// All or nothing: the rows go in one transaction, and the new index is staged beside the old one
+// before the commit and published after it, so a merge that fails (a damaged source, a full disk)
+// leaves the catalog and the index file as they were.
 #include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "catalog.h"
 #include "lingbi/error.h"
 #include "lingbi/gallery.h"
+#include "vector_file.h"
 #include "vector_index.h"
 
 namespace lingbi {
@@ -17,8 +22,8 @@ void Gallery::merge_from(const Gallery& other) {
                 src.meta("model_name") + "' (" + src.meta("model_hash") + "), not '" + catalog_->meta("model_name") +
                 "' (" + catalog_->meta("model_hash") + "); merge only galleries made with one model");
   std::unordered_map<int64_t, int64_t> id_map;  // other's id -> our id
-  std::vector<int64_t> added;
-  std::vector<float> added_vectors;
+  std::vector<int64_t> added, keep_ids, old_removed;
+  std::vector<float> added_vectors, keep_vectors;
   catalog_->begin();
   try {
     src.for_each_image([&](const ImageRow& r) {
@@ -41,35 +46,38 @@ void Gallery::merge_from(const Gallery& other) {
       catalog_->upsert_failure(f);
       catalog_->delete_path(f.path);
     });
-    std::vector<int64_t> orphans = catalog_->orphan_images();
+    const std::vector<int64_t> orphans = catalog_->orphan_images();
     for (int64_t id : orphans) catalog_->delete_image(id);
-    catalog_->commit();
-    std::vector<int64_t> removed;
-    for (int64_t id : orphans) removed.push_back(id);
-    // Ids added and then orphaned in the same merge never reached the index.
-    std::vector<int64_t> keep_ids;
-    std::vector<float> keep_vectors;
+    // Ids added and then orphaned in the same merge never reach the index.
+    const std::unordered_set<int64_t> orphaned(orphans.begin(), orphans.end()), new_ids(added.begin(), added.end());
     const size_t dim = added.empty() ? 0 : added_vectors.size() / added.size();
-    std::unordered_map<int64_t, bool> orphaned;
-    for (int64_t id : orphans) orphaned[id] = true;
     for (size_t i = 0; i < added.size(); ++i)
       if (!orphaned.count(added[i])) {
         keep_ids.push_back(added[i]);
         keep_vectors.insert(keep_vectors.end(), added_vectors.begin() + i * dim, added_vectors.begin() + (i + 1) * dim);
       }
-    std::vector<int64_t> old_removed;
-    for (int64_t id : removed)
-      if (std::find(added.begin(), added.end(), id) == added.end()) old_removed.push_back(id);
-    apply_to_index(old_removed, keep_ids, keep_vectors);
+    for (int64_t id : orphans)
+      if (!new_ids.count(id)) old_removed.push_back(id);
+    index_->remove(old_removed);
+    index_->add(keep_ids, keep_vectors);
+    index_->stage(index_file());  // the live index file stays as it was until the commit
+    catalog_->commit();
   } catch (...) {
-    // Roll back whatever the transaction holds; the catalog stays as it was.
     try {
       catalog_->rollback();
     } catch (...) {
     }
+    VectorIndex::discard(index_file());
+    if (auto saved = VectorIndex::load(index_file(), index_->kind())) index_ = std::move(saved);
     throw;
   }
-  save_index();
+  // Committed. vectors.f32 takes the new rows before an index naming them is published; should
+  // either fail, the catalog is ahead of the index, which the next open brings in step.
+  if (vector_file_) {
+    vector_file_->write(keep_ids, keep_vectors);
+    vector_file_->sync();
+  }
+  publish_index();
 }
 
 }  // namespace lingbi

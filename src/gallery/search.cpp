@@ -44,11 +44,17 @@ std::vector<SearchHit> Gallery::search(const std::vector<float>& query, const Se
   int64_t fetch = static_cast<int64_t>(options.k) * (filtering ? 4 : 1) + static_cast<int64_t>(excluded.size());
   for (;;) {
     pool.clear();
+    // IVF-PQ re-ranks as many candidates as for k results (what bench_index measures), however
+    // many more it returns for the filters below.
     const auto found =
         index_->search(query.data(), static_cast<int>(std::min<int64_t>(fetch, index_->size())), exact_vectors(),
-                       options.probes, options.rerank);
+                       options.probes, options.rerank, options.k);
     for (const auto& [id, score] : found) {
       if (excluded.count(id)) continue;
+      if (options.path_glob.empty()) {  // the path is looked up below, for the chosen only
+        pool.push_back({id, score, {}, {}});
+        continue;
+      }
       std::string path;
       for (const auto& p : catalog_->paths_of(id))
         if (options.path_glob.empty() || fnmatch(options.path_glob.c_str(), p.c_str(), 0) == 0) {
@@ -62,8 +68,15 @@ std::vector<SearchHit> Gallery::search(const std::vector<float>& query, const Se
     fetch *= 4;
   }
 
+  // The vectors to compare candidates: from the Flat index in memory, or from where re-ranking
+  // just read them (vectors.f32, in the page cache), not one catalog lookup each.
   if (options.duplicate_threshold < 1.0f || options.mmr > 0)
-    for (auto& c : pool) c.vector = catalog_->vector_of(c.id);
+    for (auto& c : pool) {
+      c.vector = index_->reconstruct(c.id);
+      if (!c.vector.empty()) continue;
+      c.vector.resize(index_->dim());
+      if (!exact_vectors()->read_vector(c.id, c.vector.data(), index_->dim())) c.vector.clear();
+    }
 
   // Greedy selection: by score, or by MMR (1 - w) * score - w * (max similarity to those chosen).
   std::vector<const Candidate*> chosen;
@@ -85,6 +98,11 @@ std::vector<SearchHit> Gallery::search(const std::vector<float>& query, const Se
     }
     if (best < 0) break;
     used[best] = true;
+    if (pool[best].path.empty()) {
+      const auto paths = catalog_->paths_of(pool[best].id);
+      if (paths.empty()) continue;  // no file points at it any more (a run was killed before cleaning up)
+      pool[best].path = paths.front();
+    }
     chosen.push_back(&pool[best]);
   }
 

@@ -81,7 +81,7 @@ void VectorFile::prefetch(const std::vector<int64_t>& ids) const {
 
 bool VectorFile::read_vector(int64_t id, float* out, int dim) const {
   const size_t row = dim * sizeof(float);
-  if (dim == dim_ && ::pread(fd_, out, row, offset_of(id)) == static_cast<ssize_t>(row) &&
+  if (dim == dim_ && !from_fallback_.count(id) && ::pread(fd_, out, row, offset_of(id)) == static_cast<ssize_t>(row) &&
       std::any_of(out, out + dim, [](float x) { return x != 0.0f; }))
     return true;
   return fallback_.read_vector(id, out, dim);  // a hole or past the end: never written here

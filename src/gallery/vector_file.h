@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "exact_vectors.h"
@@ -31,6 +32,10 @@ class VectorFile : public ExactVectors {
   // disk never names an id whose vector is not on disk.
   void sync();
 
+  // Rows the file may lack or hold stale (added to the catalog after the index was saved, and a
+  // reader may not write them): read from the fallback from now on.
+  void read_from_fallback(const std::vector<int64_t>& ids) { from_fallback_.insert(ids.begin(), ids.end()); }
+
   void prefetch(const std::vector<int64_t>& ids) const override;
   bool read_vector(int64_t id, float* out, int dim) const override;
 
@@ -47,6 +52,7 @@ class VectorFile : public ExactVectors {
   int fd_ = -1;
   int dim_ = 0;
   const ExactVectors& fallback_;
+  std::unordered_set<int64_t> from_fallback_;
 };
 
 }  // namespace lingbi

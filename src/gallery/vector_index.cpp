@@ -110,13 +110,28 @@ std::unique_ptr<VectorIndex> VectorIndex::load(const std::string& file, const st
 }
 
 void VectorIndex::save(const std::string& file) const {
+  stage(file);
+  publish(file);
+}
+
+void VectorIndex::stage(const std::string& file) const {
   const std::string tmp = file + ".tmp";
   try {
     faiss::write_index(index_.get(), tmp.c_str());
   } catch (const faiss::FaissException& e) {
-    throw Error("cannot write vector index " + tmp + ": " + e.what());
+    discard(file);
+    throw Error("cannot write vector index " + tmp + ": " + e.what() + " (is the disk full?)");
   }
   fsync_path(tmp, false);
+}
+
+void VectorIndex::discard(const std::string& file) {
+  std::error_code ec;
+  std::filesystem::remove(file + ".tmp", ec);
+}
+
+void VectorIndex::publish(const std::string& file) {
+  const std::string tmp = file + ".tmp";
   std::error_code ec;
   std::filesystem::rename(tmp, file, ec);
   if (ec) throw Error("cannot rename " + tmp + " to " + file + ": " + ec.message());
@@ -167,13 +182,14 @@ void VectorIndex::set_search_params(int nprobe, int k_factor) {
 }
 
 std::vector<std::pair<int64_t, float>> VectorIndex::search(const float* query, int k, const ExactVectors* exact,
-                                                           int nprobe, int k_factor) const {
+                                                           int nprobe, int k_factor, int asked) const {
   std::vector<std::pair<int64_t, float>> out;
   if (k <= 0 || index_->ntotal == 0) return out;
   const bool rerank = kind_ != "Flat";
   if (rerank && !exact) throw Error("vector index " + kind_ + " needs the catalog's vectors to re-rank");
   const int factor = k_factor > 0 ? k_factor : k_factor_;
-  const int shortlist = static_cast<int>(std::min<int64_t>(rerank ? int64_t(k) * factor : k, index_->ntotal));
+  const int64_t wanted_shortlist = rerank ? std::max<int64_t>(k, int64_t(asked > 0 ? asked : k) * factor) : k;
+  const int shortlist = static_cast<int>(std::min<int64_t>(wanted_shortlist, index_->ntotal));
   std::vector<float> dist(shortlist);
   std::vector<idx_t> labels(shortlist);
   faiss::SearchParametersIVF params;  // per call: concurrent searches may ask for different probes

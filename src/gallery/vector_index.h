@@ -36,18 +36,24 @@ class VectorIndex {
   // Writes to file + ".tmp", syncs it and renames it over `file`, so a crash leaves either the
   // old or the new index, never half of one.
   void save(const std::string& file) const;
+  // save() in two steps: stage() writes and syncs file + ".tmp" (the live file untouched),
+  // publish() renames it over `file`; discard() removes a staged file that will not be published.
+  void stage(const std::string& file) const;
+  static void publish(const std::string& file);
+  static void discard(const std::string& file);
 
   void add(const std::vector<int64_t>& ids, const std::vector<float>& vectors);
   void remove(const std::vector<int64_t>& ids);
   std::vector<int64_t> ids() const;
   // The stored vector of a Flat index; empty for IVF kinds (they keep codes only) or unknown ids.
   std::vector<float> reconstruct(int64_t id) const;
-  // Up to k (id, score) pairs, best first, with exact scores. IVF kinds fetch k * k_factor
-  // candidates by their codes and re-rank them with the vectors `exact` holds (required for them;
-  // a candidate `exact` lacks is dropped).
-  // nprobe, k_factor > 0 override the index's parameters for this call only.
+  // Up to k (id, score) pairs, best first, with exact scores. IVF kinds fetch
+  // max(k, asked * k_factor) candidates by their codes and re-rank them with the vectors `exact`
+  // holds (required for them; a candidate `exact` lacks is dropped). `asked` (0: k) is how many
+  // results the caller will keep: one that fetches more to filter them re-ranks as many as for
+  // what it keeps. nprobe, k_factor > 0 override the index's parameters for this call only.
   std::vector<std::pair<int64_t, float>> search(const float* query, int k, const ExactVectors* exact,
-                                                int nprobe = 0, int k_factor = 0) const;
+                                                int nprobe = 0, int k_factor = 0, int asked = 0) const;
   // The ids of the k best for each of nq queries of a Flat index (one call, so FAISS can use BLAS).
   std::vector<std::vector<int64_t>> search_batch(const float* queries, int nq, int k) const;
 

@@ -9,6 +9,7 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <thread>
@@ -16,6 +17,12 @@
 extern char** environ;
 
 namespace lingbi::test {
+
+// The lingbi program under test: LINGBI_BIN_DIR/lingbi (ctest sets it), else bin/lingbi.
+inline std::string lingbi_program() {
+  const char* dir = std::getenv("LINGBI_BIN_DIR");
+  return std::string(dir ? dir : "bin") + "/lingbi";
+}
 
 // Standard output of a shell command, and its exit status in `status`.
 inline std::string run_capture(const std::string& command, int& status) {

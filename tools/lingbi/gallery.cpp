@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "lingbi/error.h"
 #include "lingbi/gallery.h"
 #include "lingbi/path_json.h"
 
@@ -51,7 +52,15 @@ void run_errors(const GalleryArgs& a) {
 }
 
 void run_merge(const GalleryArgs& a) {
+  // Every input's model first, so that a mismatch changes nothing; each input then merges all or
+  // nothing (one that fails leaves OUT as the inputs before it made it).
   auto first = Gallery::open(a.inputs.at(0));
+  const GalleryInfo model = first->info();
+  for (size_t i = 1; i < a.inputs.size(); ++i)
+    if (const GalleryInfo other = Gallery::open(a.inputs[i])->info(); other.model_hash != model.model_hash)
+      throw Error("cannot merge " + a.inputs[i] + ": it was indexed with CLIP model '" + other.model + "' (" +
+                  other.model_hash + "), " + a.inputs[0] + " with '" + model.model + "' (" + model.model_hash +
+                  "); merge only galleries made with one model (nothing was merged)");
   auto out = Gallery::open_like(a.out, *first);
   for (size_t i = 0; i < a.inputs.size(); ++i) {
     if (i > 0) first = Gallery::open(a.inputs[i]);

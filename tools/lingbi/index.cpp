@@ -20,6 +20,7 @@ struct IndexArgs {
   bool hidden = false, prune = false, json = false, quiet = false;
   int64_t max_pixels = 250'000'000;
   double save_interval = 30;
+  int64_t flat_limit = 200'000;
 };
 
 void parse_shard(const std::string& text, IndexOptions& o) {
@@ -48,6 +49,7 @@ void run_index(const IndexArgs& a) {
   o.max_pixels = a.max_pixels;
   o.progress = !a.quiet;
   o.save_interval_s = a.save_interval;
+  o.flat_limit = a.flat_limit;
   parse_shard(a.shard, o);
   auto embedder = load_clip_embedder(a.clip, t.encoder, a.batch);
   auto gallery = Gallery::open_for(a.gallery, *embedder);
@@ -83,6 +85,9 @@ void add_index_command(CLI::App& app) {
   cmd->add_option("--max-pixels", a.max_pixels, "refuse images whose header claims more pixels")->default_val(a.max_pixels);
   cmd->add_option("--save-interval", a.save_interval, "write the vector index at least every this many seconds")
       ->default_val(a.save_interval);
+  cmd->add_option("--flat-limit", a.flat_limit,
+                  "the index becomes IVF-PQ at the end of a run that leaves at least this many images (at least 1024)")
+      ->default_val(a.flat_limit)->check(CLI::PositiveNumber);
   cmd->add_flag("--json", a.json, "print the summary as JSON");
   cmd->add_flag("-q,--quiet", a.quiet, "no progress output");
   cmd->callback([] { run_index(a); });
