@@ -163,7 +163,7 @@ void run_compose(ComposeArgs& a, const CLI::App& cmd) {
     };
   // The article so far is saved after every step, atomically, so a crash loses one step at most.
   const std::filesystem::path saved = partial_path(a);
-  bool saved_any = false;
+  bool saved_any = !a.resume.empty();  // a resumed file is there from the start
   o.on_checkpoint = [&](const Article& article) {
     save_article(article, saved);
     saved_any = true;
