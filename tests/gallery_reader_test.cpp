@@ -29,9 +29,14 @@ using nlohmann::json;
 
 std::string quote(const std::string& s) { return "'" + s + "'"; }
 
+// The program user nobody runs: a copy in the test's own folder, since the build folder may lie
+// where nobody cannot reach it (a clone under /root, say).
+std::string nobodys_program;
+
 std::string run(const std::string& args, int& status, bool as_nobody = false) {
   const std::string prefix = as_nobody ? "setpriv --reuid=nobody --regid=nogroup --clear-groups " : "";
-  return lingbi::test::run_capture(prefix + quote(lingbi::test::lingbi_program()) + " " + args + " 2>&1", status);
+  const std::string program = as_nobody ? nobodys_program : lingbi::test::lingbi_program();
+  return lingbi::test::run_capture(prefix + quote(program) + " " + args + " 2>&1", status);
 }
 
 // One SQL value of the catalog, read-only.
@@ -67,6 +72,8 @@ TEST(GalleryReader, KilledIvfPqIndexIsSearchedFromAReadOnlyFolderWithoutWriting)
   // The unprivileged user must reach the binary, the model and the pictures.
   fs::permissions(dir.path(), fs::perms(0755));
   fs::permissions(clip.parent_path(), fs::perms(0755));
+  nobodys_program = (dir / "lingbi").string();
+  fs::copy_file(lingbi::test::lingbi_program(), nobodys_program);
   int st = 0;
   const std::string probe = run("--help", st, true);
   ASSERT_EQ(st, 0) << "cannot run lingbi as user nobody via setpriv: " << probe;
