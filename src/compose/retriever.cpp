@@ -9,11 +9,13 @@
 
 namespace lingbi::compose {
 
-std::vector<Candidate> retrieve_candidates(ImageEmbedder& embedder, const Gallery& gallery, const Slot& slot,
+std::vector<float> slot_query(ImageEmbedder& embedder, const Slot& slot) {
+  return embedder.embed_text(slot.query.empty() ? slot.caption : slot.query);
+}
+
+std::vector<Candidate> retrieve_candidates(const std::vector<float>& query, const Gallery& gallery, const Slot& slot,
                                            const std::vector<int64_t>& exclude, int k, double tone_weight,
                                            std::vector<int64_t>& unreadable, std::vector<std::string>& warnings) {
-  const std::string& text = slot.query.empty() ? slot.caption : slot.query;
-  std::vector<float> query = embedder.embed_text(text);
   SearchOptions search;
   search.k = k * 3;  // a short list for the tone to reorder; near duplicates are already dropped
   std::vector<int64_t> readable;  // checked in this call already

@@ -12,10 +12,12 @@ double fill_slot(const SlotFilling& f, const Article& article, Slot& slot, const
                  std::vector<std::string>& warnings) {
   const std::string where = "picture after paragraph " + std::to_string(slot.after_paragraph);
   double retrieve_ms = 0;
+  std::vector<float> query;  // embedded once, searched once or twice
   auto retrieve = [&](const std::vector<int64_t>& exclude) {
     const auto start = std::chrono::steady_clock::now();
+    if (query.empty()) query = slot_query(*f.embedder, slot);
     std::vector<Candidate> found =
-        retrieve_candidates(*f.embedder, *f.gallery, slot, exclude, f.k, f.tone_weight, unreadable, warnings);
+        retrieve_candidates(query, *f.gallery, slot, exclude, f.k, f.tone_weight, unreadable, warnings);
     retrieve_ms +=
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     return found;

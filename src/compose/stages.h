@@ -52,11 +52,14 @@ std::vector<Slot> mark_slots(Conversation& writer, const Article& article, int c
 std::vector<Slot> place_user_pictures(Conversation& writer, const Article& article,
                                       const std::vector<UserPicture>& pictures, std::vector<std::string>& warnings);
 
-// Retriever (retriever.cpp): up to `k` gallery images for the slot, none of `exclude` nor of
-// `unreadable`, near duplicates suppressed, re-ranked by the slot's tone. A hit whose file cannot
-// be read or decoded any more is skipped with a warning, added to `unreadable`, and the next hit
-// takes its place; fewer than `k` only when the gallery has no more.
-std::vector<Candidate> retrieve_candidates(ImageEmbedder& embedder, const Gallery& gallery, const Slot& slot,
+// The slot's query (its English query, else its caption) through CLIP's text tower.
+std::vector<float> slot_query(ImageEmbedder& embedder, const Slot& slot);
+
+// Retriever (retriever.cpp): up to `k` gallery images for `query` (slot_query), none of `exclude`
+// nor of `unreadable`, near duplicates suppressed, re-ranked by the slot's tone. A hit whose file
+// cannot be read or decoded any more is skipped with a warning, added to `unreadable`, and the
+// next hit takes its place; fewer than `k` only when the gallery has no more.
+std::vector<Candidate> retrieve_candidates(const std::vector<float>& query, const Gallery& gallery, const Slot& slot,
                                            const std::vector<int64_t>& exclude, int k, double tone_weight,
                                            std::vector<int64_t>& unreadable, std::vector<std::string>& warnings);
 
