@@ -13,8 +13,8 @@
 #include <memory>
 #include <random>
 
-#include "lingbi/clip.h"
 #include "fma_peak.h"
+#include "lingbi/clip/clip.h"
 #include "vit_b32.h"
 
 namespace {

@@ -16,11 +16,11 @@
 #include <memory>
 #include <string>
 
-#include "lingbi/compose.h"
-#include "lingbi/gallery.h"
-#include "lingbi/gallery_embedder.h"
-#include "lingbi/local_model.h"
-#include "lingbi/vips_init.h"
+#include "lingbi/compose/compose.h"
+#include "lingbi/gallery/gallery.h"
+#include "lingbi/gallery/gallery_embedder.h"
+#include "lingbi/model/local_model.h"
+#include "lingbi/util/vips_init.h"
 
 namespace {
 

@@ -45,10 +45,10 @@
 #include <vips/vips8>
 
 #include "gallery/image_decode.h"
-#include "lingbi/gallery.h"
-#include "lingbi/hash.h"
-#include "lingbi/index_threads.h"
-#include "lingbi/vips_init.h"
+#include "lingbi/gallery/gallery.h"
+#include "lingbi/gallery/index_threads.h"
+#include "lingbi/util/hash.h"
+#include "lingbi/util/vips_init.h"
 #include "tiny_clip.h"
 #include "vit_b32.h"
 
@@ -228,7 +228,7 @@ void BM_DecodeAndPrepare(benchmark::State& state) {
         for (size_t i; (i = next++) < s.files.size();) {
           auto bytes = read_all(s.files[i]);
           benchmark::DoNotOptimize(lingbi::xxh3_128_hex(bytes.data(), bytes.size()));
-          auto d = lingbi::decode_image(s.files[i].string(), bytes, embedder->image_size(), int64_t(1) << 40);
+          auto d = lingbi::gallery::decode_image(s.files[i].string(), bytes, embedder->image_size(), int64_t(1) << 40);
           auto p = embedder->prepare(d.thumbnail);
           if (i < out.size()) out[i] = std::move(p);
         }

@@ -41,12 +41,12 @@
 #include "gallery/catalog.h"
 #include "gallery/vector_file.h"
 #include "gallery/vector_index.h"
-#include "lingbi/gallery.h"
+#include "lingbi/gallery/gallery.h"
 
 namespace {
 
 namespace fs = std::filesystem;
-using lingbi::VectorIndex;
+using lingbi::gallery::VectorIndex;
 using Clock = std::chrono::steady_clock;
 constexpr int kDim = 512, kK = 10, kQueries = 1000, kWarmup = 20, kChunk = 65536;
 
@@ -105,13 +105,13 @@ void prepare_catalog(const fs::path& dir, int64_t n, const Generator& gen) {
   fs::remove_all(dir);
   fs::create_directories(g);
   const auto t0 = Clock::now();
-  auto catalog = lingbi::Catalog::open((g / "catalog.sqlite").string(), true);
+  auto catalog = lingbi::gallery::Catalog::open((g / "catalog.sqlite").string(), true);
   catalog->set_meta("format", "1");
   catalog->set_meta("model_name", "synthetic clustered 512-d");
   catalog->set_meta("model_hash", "synthetic");
   catalog->set_meta("dim", std::to_string(kDim));
   std::vector<float> chunk(static_cast<size_t>(kChunk) * kDim);
-  lingbi::ImageRow row;
+  lingbi::gallery::ImageRow row;
   row.width = row.height = 1;
   for (int64_t first = 0; first < n; first += kChunk) {
     const int64_t count = std::min<int64_t>(kChunk, n - first), half = count / 2;
@@ -135,7 +135,7 @@ void prepare_catalog(const fs::path& dir, int64_t n, const Generator& gen) {
 // Gallery::search returns only pictures with a path: catalogs written by an earlier bench had none.
 // Paths are not images, so the catalog's generation (and the index saved at it) stays current.
 void ensure_paths(const fs::path& dir) {
-  auto catalog = lingbi::Catalog::open((dir / "gallery" / "catalog.sqlite").string(), false);
+  auto catalog = lingbi::gallery::Catalog::open((dir / "gallery" / "catalog.sqlite").string(), false);
   if (catalog->count("paths") >= catalog->count("images")) return;
   const auto ids = catalog->image_ids();
   catalog->begin();
@@ -165,7 +165,7 @@ Truth exact_truth(const fs::path& dir, const std::vector<float>& queries) {
   }
   omp_set_num_threads(2);
   const auto t0 = Clock::now();
-  auto catalog = lingbi::Catalog::open((dir / "gallery" / "catalog.sqlite").string(), false);
+  auto catalog = lingbi::gallery::Catalog::open((dir / "gallery" / "catalog.sqlite").string(), false);
   std::vector<std::vector<std::pair<float, int64_t>>> best(kQueries);
   catalog->for_each_vector_chunk(kChunk, [&](const std::vector<int64_t>& chunk_ids, const std::vector<float>& chunk) {
     faiss::IndexFlatIP flat(kDim);
@@ -222,7 +222,7 @@ BuildFigures build_index(const fs::path& dir, const std::string& kind) {
   if (built && fs::exists(dir / "gallery" / "vectors.f32")) return b;
   if (!built) {
     fs::remove(dir / "gallery" / "vectors.faiss");
-    auto catalog = lingbi::Catalog::open((dir / "gallery" / "catalog.sqlite").string(), false);
+    auto catalog = lingbi::gallery::Catalog::open((dir / "gallery" / "catalog.sqlite").string(), false);
     catalog->set_meta("index_kind", kind);
   }
   const std::string command = "LINGBI_BENCH_BUILD_CHILD=1 /proc/" + std::to_string(::getpid()) + "/exe";
@@ -242,8 +242,8 @@ struct Setup {
   Truth truth;
   std::string kind = VectorIndex::choose_kind(n, kDim, 1);
   BuildFigures build;
-  std::unique_ptr<lingbi::Catalog> catalog;
-  std::unique_ptr<lingbi::VectorFile> vector_file;
+  std::unique_ptr<lingbi::gallery::Catalog> catalog;
+  std::unique_ptr<lingbi::gallery::VectorFile> vector_file;
   std::unique_ptr<VectorIndex> ivf, flat;
   std::unique_ptr<lingbi::Gallery> gallery;
   double ivf_mb = 0, gallery_mb = 0, flat_mb = 0, flat_build_s = 0;
@@ -259,7 +259,7 @@ struct Setup {
     truth = exact_truth(dir, queries);
     build = build_index(dir, kind);
     ensure_paths(dir);
-    catalog = lingbi::Catalog::open_read_only((dir / "gallery" / "catalog.sqlite").string());
+    catalog = lingbi::gallery::Catalog::open_read_only((dir / "gallery" / "catalog.sqlite").string());
   }
 
   // The gallery as `lingbi search` and compose open it (for reading). Only one of it and the bare
@@ -287,7 +287,7 @@ struct Setup {
       const long before = status_kb("VmRSS");
       ivf = VectorIndex::load((dir / "gallery" / "vectors.faiss").string(), kind);
       ivf_mb = (status_kb("VmRSS") - before) / 1024.0;
-      vector_file = lingbi::VectorFile::open((dir / "gallery" / "vectors.f32").string(), kDim,
+      vector_file = lingbi::gallery::VectorFile::open((dir / "gallery" / "vectors.f32").string(), kDim,
                                              catalog->meta("vector_file_token"), *catalog, false);
       if (!ivf || !vector_file) {
         std::fprintf(stderr, "cannot load the built index or vectors.f32 in %s\n", (dir / "gallery").c_str());
@@ -401,8 +401,8 @@ void BM_IvfPq(benchmark::State& state) {
   VectorIndex& ivf = s.ivf_index();
   const int nprobe = static_cast<int>(state.range(1)), k_factor = static_cast<int>(state.range(2));
   const bool from_catalog = state.range(3) == 1;
-  const lingbi::ExactVectors* exact =
-      from_catalog ? static_cast<const lingbi::ExactVectors*>(s.catalog.get()) : s.vector_file.get();
+  const lingbi::gallery::ExactVectors* exact =
+      from_catalog ? static_cast<const lingbi::gallery::ExactVectors*>(s.catalog.get()) : s.vector_file.get();
   measure(state, [&](const float* q) {
     std::vector<int64_t> ids;
     for (const auto& [id, score] : ivf.search(q, kK, exact, nprobe, k_factor)) ids.push_back(id);

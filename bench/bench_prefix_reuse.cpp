@@ -11,7 +11,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "lingbi/local_model.h"
+#include "lingbi/model/local_model.h"
 
 namespace {
 

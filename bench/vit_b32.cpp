@@ -2,7 +2,7 @@
 
 #include <system_error>
 
-#include "lingbi/clip_convert.h"
+#include "lingbi/clip/clip_convert.h"
 #include "tiny_clip.h"
 
 namespace lingbi::bench {

@@ -32,7 +32,7 @@ function(lingbi_llama_lib target file)
   endif()
 endfunction()
 
-lingbi_llama_lib(llama_ggml_base ggml/src/libggml-base.a Threads::Threads m)
+lingbi_llama_lib(llama_ggml_base ggml/src/libggml-base.a Threads::Threads m OpenMP::OpenMP_CXX)
 lingbi_llama_lib(llama_ggml_cpu ggml/src/libggml-cpu.a llama_ggml_base OpenMP::OpenMP_CXX)
 lingbi_llama_lib(llama_ggml ggml/src/libggml.a llama_ggml_cpu llama_ggml_base ${CMAKE_DL_LIBS})
 lingbi_llama_lib(llama_llama src/libllama.a llama_ggml)
@@ -43,9 +43,24 @@ lingbi_llama_lib(llama_common common/libllama-common.a llama_common_base llama_h
 lingbi_llama_lib(llama_vendor_hash vendor/hash/libvendor-hash.a)
 lingbi_llama_lib(llama_mtmd tools/mtmd/libmtmd.a llama_llama llama_vendor_hash)
 
-# One target for lingbi's code: headers of llama, ggml, mtmd and common, and the libraries.
-# llama.cpp's vendored nlohmann/json comes first on the include path, so that every translation
-# unit of lingbi uses the same JSON library as common/ (no two versions in one binary).
+# Targets for lingbi's modules, each bringing only the headers it names (cmake/Modules.cmake says
+# which module may use which). llama.cpp's vendored nlohmann/json comes first on every include
+# path, so that every translation unit of lingbi uses the same JSON library as common/ (no two
+# versions in one binary); common/'s header-only base64.hpp comes alone, through a folder that
+# holds only a link to it.
+set(_base64_view "${CMAKE_BINARY_DIR}/include-view/llama-base64")
+file(MAKE_DIRECTORY "${_base64_view}")
+file(CREATE_LINK "${LINGBI_LLAMA_CPP_SRC}/common/base64.hpp" "${_base64_view}/base64.hpp" SYMBOLIC)
+add_library(llama_vendor INTERFACE)
+target_include_directories(llama_vendor SYSTEM INTERFACE "${LINGBI_LLAMA_CPP_SRC}/vendor" "${_base64_view}")
+# ggml and gguf alone (clip, the tiny-model writers).
+add_library(llama_ggml_headers INTERFACE)
+target_include_directories(llama_ggml_headers SYSTEM INTERFACE "${LINGBI_LLAMA_CPP_SRC}/ggml/include")
+# llama.cpp's Unicode tables (src/unicode.h, compiled into libllama), for the CLIP tokenizer.
+add_library(llama_unicode INTERFACE)
+target_include_directories(llama_unicode SYSTEM INTERFACE "${LINGBI_LLAMA_CPP_SRC}/src")
+target_link_libraries(llama_unicode INTERFACE llama_llama llama_ggml_headers)
+# Everything: llama, ggml, mtmd and common (the model module).
 add_library(llama_cpp INTERFACE)
 target_include_directories(llama_cpp SYSTEM INTERFACE
   "${LINGBI_LLAMA_CPP_SRC}/vendor"

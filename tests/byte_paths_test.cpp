@@ -8,9 +8,9 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "lingbi/article.h"
-#include "lingbi/path_json.h"
-#include "lingbi/utf8.h"
+#include "lingbi/article/article.h"
+#include "lingbi/util/path_json.h"
+#include "lingbi/util/utf8.h"
 #include "model_support.h"
 #include "support/article_schema.h"
 #include "support/gallery_fixtures.h"

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "clip_fixture.h"
-#include "lingbi/clip.h"
+#include "lingbi/clip/clip.h"
 
 namespace lingbi {
 namespace {

@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <memory>
 
-#include "lingbi/clip_convert.h"
+#include "lingbi/clip/clip_convert.h"
 #include "support/temp_dir.h"
 #include "tiny_clip.h"
 

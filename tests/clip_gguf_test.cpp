@@ -10,8 +10,8 @@
 #include "clip_reference.h"
 #include "ggml.h"
 #include "gguf.h"
-#include "lingbi/clip.h"
-#include "lingbi/error.h"
+#include "lingbi/clip/clip.h"
+#include "lingbi/util/error.h"
 
 namespace lingbi {
 namespace {

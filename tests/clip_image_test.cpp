@@ -6,8 +6,8 @@
 #include <fstream>
 #include <vector>
 
-#include "lingbi/clip.h"
-#include "lingbi/error.h"
+#include "lingbi/clip/clip.h"
+#include "lingbi/util/error.h"
 #include "support/temp_dir.h"
 
 namespace lingbi {

@@ -7,9 +7,9 @@
 
 #include "clip_fixture.h"
 #include "clip_reference.h"
-#include "lingbi/clip.h"
-#include "lingbi/clip_tokenizer.h"
-#include "lingbi/error.h"
+#include "lingbi/clip/clip.h"
+#include "lingbi/clip/clip_tokenizer.h"
+#include "lingbi/util/error.h"
 
 namespace lingbi {
 namespace {

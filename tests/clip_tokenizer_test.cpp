@@ -12,8 +12,8 @@
 #include <nlohmann/json.hpp>
 
 #include "clip_fixture.h"
-#include "lingbi/clip_tokenizer.h"
-#include "lingbi/error.h"
+#include "lingbi/clip/clip_tokenizer.h"
+#include "lingbi/util/error.h"
 
 namespace lingbi {
 namespace {

@@ -6,9 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lingbi/slot_plan.h"
-#include "lingbi/text_stats.h"
-#include "lingbi/tone.h"
+#include "lingbi/compose/slot_plan.h"
+#include "lingbi/compose/text_stats.h"
+#include "lingbi/compose/tone.h"
 
 namespace lingbi {
 namespace {

@@ -13,11 +13,11 @@
 #include <sstream>
 #include <thread>
 
-#include "lingbi/article.h"
-#include "lingbi/compose.h"
-#include "lingbi/gallery.h"
-#include "lingbi/local_model.h"
-#include "lingbi/text_stats.h"
+#include "lingbi/article/article.h"
+#include "lingbi/compose/compose.h"
+#include "lingbi/compose/text_stats.h"
+#include "lingbi/gallery/gallery.h"
+#include "lingbi/model/local_model.h"
 #include "model_support.h"
 #include "support/article_schema.h"
 #include "support/compose_fixture.h"

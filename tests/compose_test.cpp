@@ -5,14 +5,14 @@
 #include <cmath>
 #include <set>
 
-#include "lingbi/compose.h"
-#include "lingbi/error.h"
-#include "lingbi/gallery.h"
-#include "lingbi/gallery_embedder.h"
-#include "lingbi/local_model.h"
-#include "lingbi/remote_model.h"
-#include "lingbi/render.h"
-#include "lingbi/text_stats.h"
+#include "lingbi/compose/compose.h"
+#include "lingbi/compose/text_stats.h"
+#include "lingbi/gallery/gallery.h"
+#include "lingbi/gallery/gallery_embedder.h"
+#include "lingbi/model/local_model.h"
+#include "lingbi/model/remote_model.h"
+#include "lingbi/render/render.h"
+#include "lingbi/util/error.h"
 #include "model_support.h"
 #include "support/article_schema.h"
 #include "support/chromium.h"

@@ -3,8 +3,8 @@
 
 #include <functional>
 
-#include "lingbi/error.h"
-#include "lingbi/gallery.h"
+#include "lingbi/gallery/gallery.h"
+#include "lingbi/util/error.h"
 #include "support/gallery_embedder.h"
 #include "support/gallery_fixtures.h"
 #include "support/temp_dir.h"

@@ -14,7 +14,7 @@
 #include <random>
 #include <thread>
 
-#include "lingbi/gallery.h"
+#include "lingbi/gallery/gallery.h"
 #include "support/gallery_compare.h"
 #include "support/gallery_embedder.h"
 #include "support/gallery_fixtures.h"

@@ -10,8 +10,8 @@
 #include <random>
 
 #include "gallery/catalog.h"
-#include "lingbi/error.h"
-#include "lingbi/gallery.h"
+#include "lingbi/gallery/gallery.h"
+#include "lingbi/util/error.h"
 #include "support/gallery_fixtures.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
@@ -26,7 +26,7 @@ constexpr int kDim = 64;
 void make_gallery(const fs::path& dir, const std::string& model, int n, unsigned seed) {
   fs::create_directories(dir);
   {
-    auto c = lingbi::Catalog::open((dir / "catalog.sqlite").string(), true);
+    auto c = lingbi::gallery::Catalog::open((dir / "catalog.sqlite").string(), true);
     c->set_meta("format", "1");
     c->set_meta("model_name", model);
     c->set_meta("model_hash", model + "-hash");
@@ -34,7 +34,7 @@ void make_gallery(const fs::path& dir, const std::string& model, int n, unsigned
     c->set_meta("index_kind", "Flat");
     std::mt19937 rng(seed);
     std::normal_distribution<float> normal;
-    lingbi::ImageRow row;
+    lingbi::gallery::ImageRow row;
     row.width = row.height = 8;
     c->begin();
     for (int i = 0; i < n; ++i) {
@@ -91,7 +91,7 @@ TEST(GalleryDamage, ADamagedPageIsAnErrorAndNoIndexIsRecordedCurrent) {
   const fs::path g = dir / "g";
   make_gallery(g, "m", 3000, 1);
   {  // the catalog moves on after the index was saved (as after a crash): opening must read it all
-    auto c = lingbi::Catalog::open((g / "catalog.sqlite").string(), false);
+    auto c = lingbi::gallery::Catalog::open((g / "catalog.sqlite").string(), false);
     c->delete_image(c->image_ids().back());
   }
   const std::string index_generation = meta(g, "index_generation");

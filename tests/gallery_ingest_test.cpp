@@ -9,8 +9,8 @@
 #include <map>
 #include <set>
 
-#include "lingbi/gallery.h"
-#include "lingbi/hash.h"
+#include "lingbi/gallery/gallery.h"
+#include "lingbi/util/hash.h"
 #include "support/gallery_embedder.h"
 #include "support/gallery_fixtures.h"
 #include "support/temp_dir.h"

@@ -6,9 +6,9 @@
 #include <cmath>
 #include <filesystem>
 
-#include "lingbi/gallery.h"
-#include "lingbi/hash.h"
-#include "lingbi/utf8.h"
+#include "lingbi/gallery/gallery.h"
+#include "lingbi/util/hash.h"
+#include "lingbi/util/utf8.h"
 #include "support/gallery_embedder.h"
 #include "support/gallery_fixtures.h"
 #include "support/temp_dir.h"
@@ -59,18 +59,18 @@ TEST_F(GalleryMetadata, AppearanceStatisticsMatchIndependentValues) {
 
   // Hasler and Suesstrunk on a flat colour: only the mean term, 0.3 * |(R-G, (R+G)/2-B)|.
   auto red = record(photos / "red.png");
-  EXPECT_NEAR(red.luminance, 0.2126, 1e-4);
-  EXPECT_NEAR(red.saturation, 1.0, 1e-6);
-  EXPECT_NEAR(red.colourfulness, 0.3 * std::hypot(255.0, 127.5), 1e-3);
+  EXPECT_NEAR(red.appearance.luminance, 0.2126, 1e-4);
+  EXPECT_NEAR(red.appearance.saturation, 1.0, 1e-6);
+  EXPECT_NEAR(red.appearance.colourfulness, 0.3 * std::hypot(255.0, 127.5), 1e-3);
   EXPECT_EQ(red.width, 30);
   EXPECT_EQ(red.height, 20);
   auto grey = record(photos / "grey.png");
-  EXPECT_NEAR(grey.luminance, 128 / 255.0, 1e-4);
-  EXPECT_NEAR(grey.saturation, 0.0, 1e-6);
-  EXPECT_NEAR(grey.colourfulness, 0.0, 1e-4);
+  EXPECT_NEAR(grey.appearance.luminance, 128 / 255.0, 1e-4);
+  EXPECT_NEAR(grey.appearance.saturation, 0.0, 1e-6);
+  EXPECT_NEAR(grey.appearance.colourfulness, 0.0, 1e-4);
   auto teal = record(photos / "teal.png");
-  EXPECT_NEAR(teal.saturation, 1.0, 1e-6);
-  EXPECT_NEAR(teal.colourfulness, 0.3 * std::hypot(128.0, 64.0 - 128.0), 1e-3);
+  EXPECT_NEAR(teal.appearance.saturation, 1.0, 1e-6);
+  EXPECT_NEAR(teal.appearance.colourfulness, 0.3 * std::hypot(128.0, 64.0 - 128.0), 1e-3);
 
   // Noise: reference statistics computed with libvips' own arithmetic on the decoded file.
   vips::VImage f = vips::VImage::new_from_file((photos / "noise.png").c_str()).cast(VIPS_FORMAT_DOUBLE);
@@ -85,9 +85,9 @@ TEST_F(GalleryMetadata, AppearanceStatisticsMatchIndependentValues) {
   minv = (minv < b).ifthenelse(minv, b);
   const double saturation = ((maxv - minv) / maxv).avg();  // libvips gives 0 for x / 0
   auto rec = record(photos / "noise.png");
-  EXPECT_NEAR(rec.luminance, luma, 1e-4);
-  EXPECT_NEAR(rec.colourfulness, colourfulness, 1e-2);
-  EXPECT_NEAR(rec.saturation, saturation, 1e-4);
+  EXPECT_NEAR(rec.appearance.luminance, luma, 1e-4);
+  EXPECT_NEAR(rec.appearance.colourfulness, colourfulness, 1e-2);
+  EXPECT_NEAR(rec.appearance.saturation, saturation, 1e-4);
 }
 
 TEST_F(GalleryMetadata, CaptionsAndTagsFromSidecarsExifAndXmp) {

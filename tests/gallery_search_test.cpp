@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <set>
 
-#include "lingbi/error.h"
-#include "lingbi/gallery.h"
-#include "lingbi/hash.h"
+#include "lingbi/gallery/gallery.h"
+#include "lingbi/util/error.h"
+#include "lingbi/util/hash.h"
 #include "support/gallery_embedder.h"
 #include "support/gallery_fixtures.h"
 #include "support/temp_dir.h"

@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "lingbi/error.h"
-#include "lingbi/gallery.h"
+#include "lingbi/gallery/gallery.h"
+#include "lingbi/util/error.h"
 #include "support/gallery_compare.h"
 #include "support/gallery_embedder.h"
 #include "support/gallery_fixtures.h"

@@ -11,9 +11,9 @@
 #include <vips/vips8>
 
 #include "gallery/image_decode.h"
-#include "lingbi/gallery.h"
-#include "lingbi/index_threads.h"
-#include "lingbi/vips_init.h"
+#include "lingbi/gallery/gallery.h"
+#include "lingbi/gallery/index_threads.h"
+#include "lingbi/util/vips_init.h"
 #include "support/gallery_embedder.h"
 #include "support/temp_dir.h"
 #include "test_pictures.h"
@@ -84,7 +84,7 @@ TEST(GalleryTurns, ReducedScaleJpegMatchesAFullDecode) {
   std::ifstream in(path, std::ios::binary);
   const std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)),
                                          std::istreambuf_iterator<char>());
-  const lingbi::DecodedImage d = lingbi::decode_image(path.string(), bytes, 224, int64_t(1) << 40);
+  const lingbi::gallery::DecodedImage d = lingbi::gallery::decode_image(path.string(), bytes, 224, int64_t(1) << 40);
   EXPECT_EQ(d.width, 2400);
   EXPECT_EQ(d.height, 1800);
   EXPECT_EQ(std::min(d.thumbnail.width(), d.thumbnail.height()), 224);

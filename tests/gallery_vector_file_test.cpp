@@ -9,8 +9,8 @@
 
 #include "gallery/catalog.h"
 #include "gallery/vector_file.h"
-#include "lingbi/error.h"
-#include "lingbi/gallery.h"
+#include "lingbi/gallery/gallery.h"
+#include "lingbi/util/error.h"
 #include "support/gallery_embedder.h"
 #include "support/gallery_fixtures.h"
 #include "support/temp_dir.h"
@@ -18,7 +18,7 @@
 namespace {
 
 namespace fs = std::filesystem;
-using lingbi::VectorFile;
+using lingbi::gallery::VectorFile;
 
 std::vector<float> unit_vector(int dim, unsigned seed) {
   std::mt19937 rng(seed);
@@ -35,14 +35,14 @@ std::vector<float> unit_vector(int dim, unsigned seed) {
 
 struct Stored {
   lingbi::test::TempDir dir;
-  std::unique_ptr<lingbi::Catalog> catalog;
+  std::unique_ptr<lingbi::gallery::Catalog> catalog;
   std::vector<int64_t> ids;
   static constexpr int kDim = 16;
   Stored() {
-    catalog = lingbi::Catalog::open((dir / "catalog.sqlite").string(), true);
+    catalog = lingbi::gallery::Catalog::open((dir / "catalog.sqlite").string(), true);
     catalog->begin();
     for (int i = 0; i < 20; ++i) {
-      lingbi::ImageRow row;
+      lingbi::gallery::ImageRow row;
       row.hash = "h" + std::to_string(i);
       row.vector = unit_vector(kDim, i);
       ids.push_back(catalog->insert_image(row));

@@ -10,13 +10,13 @@
 #include <set>
 
 #include "gallery/catalog.h"
-#include "lingbi/error.h"
 #include "gallery/vector_index.h"
+#include "lingbi/util/error.h"
 #include "support/temp_dir.h"
 
 namespace {
 
-using lingbi::VectorIndex;
+using lingbi::gallery::VectorIndex;
 
 // n unit vectors around `clusters` random centres, like embeddings of a photo library.
 std::vector<float> clustered(int n, int dim, int clusters, unsigned seed) {
@@ -56,11 +56,11 @@ TEST(GalleryVectorIndex, IndexesOfEarlierVersionsAreRebuilt) {
 }
 
 // n vectors stored in a real catalog, as the gallery stores them; returns their ids.
-std::vector<int64_t> store(lingbi::Catalog& catalog, const std::vector<float>& vectors, int dim) {
+std::vector<int64_t> store(lingbi::gallery::Catalog& catalog, const std::vector<float>& vectors, int dim) {
   std::vector<int64_t> ids;
   catalog.begin();
   for (size_t i = 0; i * dim < vectors.size(); ++i) {
-    lingbi::ImageRow row;
+    lingbi::gallery::ImageRow row;
     row.hash = "h" + std::to_string(i);
     row.vector.assign(vectors.begin() + i * dim, vectors.begin() + (i + 1) * dim);
     ids.push_back(catalog.insert_image(row));
@@ -74,7 +74,7 @@ TEST(GalleryVectorIndex, TheCatalogStoresVectorsWithoutHalfEmptyPages) {
   const std::string file = (dir / "catalog.sqlite").string();
   const int n = 2000, dim = 512;
   {
-    auto catalog = lingbi::Catalog::open(file, true);
+    auto catalog = lingbi::gallery::Catalog::open(file, true);
     store(*catalog, clustered(n, dim, 10, 4), dim);
   }  // closing checkpoints the WAL into the file
   const double per_row = static_cast<double>(std::filesystem::file_size(file)) / n;
@@ -86,7 +86,7 @@ TEST(GalleryVectorIndex, IvfPqRerankedFromTheCatalogAgreesWithExactSearch) {
   lingbi::test::TempDir dir;
   const int n = 5000, dim = 64, k = 10, nq = 100;
   auto base = clustered(n, dim, 50, 1), queries = clustered(nq, dim, 50, 2);
-  auto catalog = lingbi::Catalog::open((dir / "catalog.sqlite").string(), true);
+  auto catalog = lingbi::gallery::Catalog::open((dir / "catalog.sqlite").string(), true);
   const std::vector<int64_t> ids = store(*catalog, base, dim);
   auto exact = VectorIndex::create(dim, "Flat");
   exact->add(ids, base);

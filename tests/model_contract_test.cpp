@@ -10,10 +10,10 @@
 #include <nlohmann/json.hpp>
 
 #include "../tools/lingbi-dev/tiny_models.h"
-#include "lingbi/error.h"
-#include "lingbi/json_schema.h"
-#include "lingbi/local_model.h"
-#include "lingbi/remote_model.h"
+#include "lingbi/model/json_schema.h"
+#include "lingbi/model/local_model.h"
+#include "lingbi/model/remote_model.h"
+#include "lingbi/util/error.h"
 #include "model_support.h"
 
 namespace lingbi {

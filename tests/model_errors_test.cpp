@@ -5,9 +5,9 @@
 #include <fstream>
 
 #include "../tools/lingbi-dev/tiny_models.h"
-#include "lingbi/error.h"
-#include "lingbi/local_model.h"
-#include "lingbi/remote_model.h"
+#include "lingbi/model/local_model.h"
+#include "lingbi/model/remote_model.h"
+#include "lingbi/util/error.h"
 #include "model_support.h"
 #include "support/temp_dir.h"
 

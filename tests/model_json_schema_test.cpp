@@ -1,8 +1,8 @@
 // The JSON-schema validator on the subset lingbi uses.
 #include <gtest/gtest.h>
 
-#include "lingbi/error.h"
-#include "lingbi/json_schema.h"
+#include "lingbi/model/json_schema.h"
+#include "lingbi/util/error.h"
 
 namespace lingbi {
 namespace {

@@ -7,8 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lingbi/error.h"
-#include "lingbi/local_model.h"
+#include "lingbi/model/local_model.h"
+#include "lingbi/util/error.h"
 #include "model_support.h"
 #include "support/temp_dir.h"
 

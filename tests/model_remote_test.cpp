@@ -12,8 +12,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cpp-httplib/httplib.h"
-#include "lingbi/error.h"
-#include "lingbi/remote_model.h"
+#include "lingbi/model/remote_model.h"
+#include "lingbi/util/error.h"
 #include "model_support.h"
 
 namespace lingbi {

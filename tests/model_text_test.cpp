@@ -3,8 +3,8 @@
 
 #include <vips/vips8>
 
-#include "lingbi/error.h"
-#include "lingbi/vips_init.h"
+#include "lingbi/util/error.h"
+#include "lingbi/util/vips_init.h"
 #include "model/image_bytes.h"
 #include "model/kv_prefix.h"
 #include "model/sse_reader.h"

@@ -4,8 +4,8 @@
 #include <fstream>
 #include <regex>
 
-#include "lingbi/article.h"
-#include "lingbi/render.h"
+#include "lingbi/article/article.h"
+#include "lingbi/render/render.h"
 #include "support/chromium.h"
 #include "support/images.h"
 #include "support/temp_dir.h"

@@ -6,14 +6,14 @@
 #include <sstream>
 
 #include "base64.hpp"
-#include "lingbi/article.h"
-#include "lingbi/error.h"
-#include "lingbi/render.h"
-#include "lingbi/utf8.h"
-#include "support/percent_decode.h"
-#include "support/process.h"
+#include "lingbi/article/article.h"
+#include "lingbi/render/render.h"
+#include "lingbi/util/error.h"
+#include "lingbi/util/utf8.h"
 #include "support/article_schema.h"
 #include "support/images.h"
+#include "support/percent_decode.h"
+#include "support/process.h"
 #include "support/temp_dir.h"
 
 namespace lingbi {

@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "lingbi/atomic_write.h"
-#include "lingbi/path_json.h"
-#include "lingbi/utf8.h"
+#include "lingbi/util/atomic_write.h"
+#include "lingbi/util/path_json.h"
+#include "lingbi/util/utf8.h"
 #include "support/temp_dir.h"
 
 namespace lingbi {

@@ -1,5 +1,5 @@
 // Hugging Face CLIP folder -> GGUF in clip.cpp's layout (keys and tensor names in clip_format.h).
-#include "lingbi/clip_convert.h"
+#include "lingbi/clip/clip_convert.h"
 
 #include <algorithm>
 #include <cstring>
@@ -9,12 +9,14 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "clip/clip_format.h"
-#include "clip/clip_weights.h"
-#include "clip/safetensors.h"
-#include "lingbi/error.h"
+#include "clip_format.h"
+#include "clip_weights.h"
+#include "lingbi/util/error.h"
+#include "safetensors.h"
 
 namespace lingbi {
+
+using namespace clip;
 
 namespace fs = std::filesystem;
 using nlohmann::json;

@@ -1,4 +1,4 @@
-#include "clip/clip_format.h"
+#include "clip_format.h"
 
 namespace lingbi::clip_format {
 

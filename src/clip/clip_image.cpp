@@ -14,9 +14,9 @@
 #include <cstdint>
 #include <memory>
 
-#include "lingbi/clip.h"
-#include "lingbi/error.h"
-#include "lingbi/vips_init.h"
+#include "lingbi/clip/clip.h"
+#include "lingbi/util/error.h"
+#include "lingbi/util/vips_init.h"
 
 namespace lingbi {
 

@@ -5,14 +5,16 @@
 #include <mutex>
 #include <thread>
 
-#include "clip/clip_weights.h"
+#include "clip_weights.h"
 #include "ggml-alloc.h"
 #include "ggml-cpu.h"
-#include "lingbi/clip.h"
-#include "lingbi/clip_tokenizer.h"
-#include "lingbi/error.h"
+#include "lingbi/clip/clip.h"
+#include "lingbi/clip/clip_tokenizer.h"
+#include "lingbi/util/error.h"
 
 namespace lingbi {
+
+using namespace clip;
 
 namespace {
 

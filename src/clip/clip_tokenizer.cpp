@@ -2,12 +2,12 @@
 //   <|startoftext|>|<|endoftext|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+
 // on lower-cased text with whitespace runs collapsed; letter/number classes come from llama.cpp's
 // Unicode tables. (ftfy's mojibake repair and HTML unescaping of the Python tokenizer are not done.)
-#include "lingbi/clip_tokenizer.h"
+#include "lingbi/clip/clip_tokenizer.h"
 
 #include <climits>
 #include <cstring>
 
-#include "lingbi/error.h"
+#include "lingbi/util/error.h"
 #include "unicode.h"
 
 namespace lingbi {

@@ -1,15 +1,15 @@
 // Loading a CLIP GGUF: keys and tensor shapes are checked before any data is read, so a wrong or
 // damaged file fails with a message rather than a crash.
-#include "clip/clip_weights.h"
+#include "clip_weights.h"
 
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 
-#include "clip/clip_format.h"
-#include "lingbi/error.h"
+#include "clip_format.h"
+#include "lingbi/util/error.h"
 
-namespace lingbi {
+namespace lingbi::clip {
 
 namespace {
 
@@ -250,4 +250,4 @@ ClipWeights load_clip_weights(const std::string& path, ggml_backend_t backend) {
   return w;
 }
 
-}  // namespace lingbi
+}  // namespace lingbi::clip

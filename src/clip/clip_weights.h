@@ -8,20 +8,15 @@
 #include "ggml-backend.h"
 #include "ggml.h"
 #include "gguf.h"
-#include "lingbi/clip.h"
+#include "lingbi/clip/clip.h"
+#include "lingbi/util/c_handle.h"
+#include "lingbi/util/ggml_handles.h"
 
-namespace lingbi {
+namespace lingbi::clip {
 
-struct GgufFree { void operator()(gguf_context* c) const { gguf_free(c); } };
-struct GgmlFree { void operator()(ggml_context* c) const { ggml_free(c); } };
-struct BackendFree { void operator()(ggml_backend* b) const { ggml_backend_free(b); } };
-struct BufferFree { void operator()(ggml_backend_buffer* b) const { ggml_backend_buffer_free(b); } };
-struct SchedFree { void operator()(ggml_backend_sched* s) const { ggml_backend_sched_free(s); } };
-using GgufPtr = std::unique_ptr<gguf_context, GgufFree>;
-using GgmlPtr = std::unique_ptr<ggml_context, GgmlFree>;
-using BackendPtr = std::unique_ptr<ggml_backend, BackendFree>;
-using BufferPtr = std::unique_ptr<ggml_backend_buffer, BufferFree>;
-using SchedPtr = std::unique_ptr<ggml_backend_sched, SchedFree>;
+using BackendPtr = CHandle<ggml_backend, ggml_backend_free>;
+using BufferPtr = CHandle<ggml_backend_buffer, ggml_backend_buffer_free>;
+using SchedPtr = CHandle<ggml_backend_sched, ggml_backend_sched_free>;
 
 struct ClipLayer {
   ggml_tensor *q_w, *q_b, *k_w, *k_b, *v_w, *v_b, *o_w, *o_b;
@@ -59,4 +54,4 @@ struct ClipWeights {
 // Reads and checks the file and uploads its tensors to backend. Throws lingbi::Error naming path.
 ClipWeights load_clip_weights(const std::string& path, ggml_backend_t backend);
 
-}  // namespace lingbi
+}  // namespace lingbi::clip

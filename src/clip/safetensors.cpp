@@ -1,13 +1,13 @@
-#include "clip/safetensors.h"
+#include "safetensors.h"
 
 #include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "ggml.h"
-#include "lingbi/error.h"
+#include "lingbi/util/error.h"
 
-namespace lingbi {
+namespace lingbi::clip {
 
 SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path), in_(path, std::ios::binary) {
   if (!in_) throw Error("cannot open " + path + ": check that the Hugging Face folder has model.safetensors");
@@ -66,4 +66,4 @@ std::vector<float> SafetensorsFile::read_f32(const std::string& name) {
   return out;
 }
 
-}  // namespace lingbi
+}  // namespace lingbi::clip

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace lingbi {
+namespace lingbi::clip {
 
 struct SafetensorInfo {
   std::string dtype;            // "F32", "F16", "BF16", "I64", ...
@@ -32,4 +32,4 @@ class SafetensorsFile {
   std::map<std::string, SafetensorInfo> tensors_;
 };
 
-}  // namespace lingbi
+}  // namespace lingbi::clip

@@ -4,11 +4,12 @@
 #include <filesystem>
 #include <random>
 
-#include "lingbi/compose.h"
-#include "lingbi/error.h"
-#include "lingbi/gallery.h"
-#include "lingbi/slot_plan.h"
-#include "lingbi/text_stats.h"
+#include "lingbi/compose/compose.h"
+#include "lingbi/compose/slot_plan.h"
+#include "lingbi/compose/text_stats.h"
+#include "lingbi/gallery/gallery.h"
+#include "lingbi/util/error.h"
+#include "lingbi/util/strings.h"
 #include "picture_check.h"
 #include "progress.h"
 #include "stages.h"
@@ -21,12 +22,6 @@ using Clock = std::chrono::steady_clock;
 
 double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-std::string strip(const std::string& s) {
-  const char* ws = " \t\r\n";
-  size_t a = s.find_first_not_of(ws);
-  return a == std::string::npos ? std::string() : s.substr(a, s.find_last_not_of(ws) - a + 1);
 }
 
 // The user's pictures must exist and decode before any model time is spent.

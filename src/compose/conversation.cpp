@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "lingbi/error.h"
-#include "lingbi/text_stats.h"
+#include "lingbi/compose/text_stats.h"
+#include "lingbi/util/error.h"
 
 namespace lingbi::compose {
 

@@ -10,9 +10,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lingbi/article.h"
-#include "lingbi/compose.h"
-#include "lingbi/model.h"
+#include "lingbi/article/article.h"
+#include "lingbi/compose/compose.h"
+#include "lingbi/model/model.h"
 
 namespace lingbi::compose {
 

@@ -7,8 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lingbi/article.h"
-#include "lingbi/editor.h"
+#include "lingbi/article/article.h"
+#include "lingbi/compose/editor.h"
 
 namespace lingbi::compose {
 

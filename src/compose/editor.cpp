@@ -1,5 +1,5 @@
 // The slot edits (research, swap, add-slot, remove-slot), the edit record and editing a file.
-#include "lingbi/editor.h"
+#include "lingbi/compose/editor.h"
 
 #include <algorithm>
 #include <cctype>
@@ -8,9 +8,11 @@
 #include <memory>
 
 #include "edit_support.h"
-#include "lingbi/error.h"
-#include "lingbi/text_stats.h"
-#include "lingbi/tone.h"
+#include "lingbi/compose/text_stats.h"
+#include "lingbi/compose/tone.h"
+#include "lingbi/util/error.h"
+#include "lingbi/util/strings.h"
+#include "prompt_terms.h"
 #include "stages.h"
 
 namespace lingbi {
@@ -48,14 +50,6 @@ namespace {
 
 using namespace compose;
 using nlohmann::json;
-
-std::string strip(const std::string& s) {
-  const char* ws = " \t\r\n";
-  size_t a = s.find_first_not_of(ws);
-  return a == std::string::npos ? std::string() : s.substr(a, s.find_last_not_of(ws) - a + 1);
-}
-
-json string_schema(int max_length) { return {{"type", "string"}, {"minLength", 1}, {"maxLength", max_length}}; }
 
 void check_gallery(const EditModels& models, const std::string& op) {
   if (!models.gallery || !models.embedder)

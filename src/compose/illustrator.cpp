@@ -2,8 +2,9 @@
 #include <algorithm>
 #include <numeric>
 
-#include "lingbi/slot_plan.h"
-#include "lingbi/tone.h"
+#include "lingbi/compose/slot_plan.h"
+#include "lingbi/compose/tone.h"
+#include "prompt_terms.h"
 #include "stages.h"
 
 namespace lingbi::compose {
@@ -11,10 +12,6 @@ namespace lingbi::compose {
 namespace {
 
 using nlohmann::json;
-
-json string_schema(int max_length) { return {{"type", "string"}, {"minLength", 1}, {"maxLength", max_length}}; }
-
-std::string language_name(const std::string& lang) { return lang == "zh" ? "Simplified Chinese" : "English"; }
 
 // "Paragraph k begins: ..." for every paragraph: small, and enough to point at one.
 std::string paragraph_index(const Article& article) {

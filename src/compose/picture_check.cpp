@@ -4,19 +4,10 @@
 
 #include <filesystem>
 
-#include "lingbi/vips_init.h"
+#include "lingbi/util/strings.h"
+#include "lingbi/util/vips_init.h"
 
 namespace lingbi::compose {
-
-namespace {
-
-std::string strip(const std::string& s) {
-  const char* ws = " \t\r\n";
-  size_t a = s.find_first_not_of(ws);
-  return a == std::string::npos ? std::string() : s.substr(a, s.find_last_not_of(ws) - a + 1);
-}
-
-}  // namespace
 
 std::string picture_problem(const std::string& path) {
   std::error_code ec;

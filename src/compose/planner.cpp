@@ -3,7 +3,9 @@
 #include <cmath>
 #include <sstream>
 
-#include "lingbi/error.h"
+#include "lingbi/util/error.h"
+#include "lingbi/util/strings.h"
+#include "prompt_terms.h"
 #include "stages.h"
 
 namespace lingbi::compose {
@@ -11,13 +13,6 @@ namespace lingbi::compose {
 namespace {
 
 using nlohmann::json;
-
-std::string strip(std::string s) {
-  const char* ws = " \t\r\n";
-  size_t a = s.find_first_not_of(ws);
-  if (a == std::string::npos) return {};
-  return s.substr(a, s.find_last_not_of(ws) - a + 1);
-}
 
 // Headings given in the instruction: Markdown headings (## Heading) or top-level list items
 // ("- Heading", "1. Heading"). A "# Title" line gives the title.
@@ -54,10 +49,6 @@ int section_count(int length, const std::string& lang) {
   double per = lang == "zh" ? 700.0 : 350.0;
   return std::clamp(static_cast<int>(std::lround(length / per)), 2, 8);
 }
-
-json string_schema(int max_length) { return {{"type", "string"}, {"minLength", 1}, {"maxLength", max_length}}; }
-
-std::string language_name(const std::string& lang) { return lang == "zh" ? "Simplified Chinese" : "English"; }
 
 }  // namespace
 

@@ -1,7 +1,7 @@
 #include "progress.h"
 
-#include "lingbi/error.h"
-#include "lingbi/path_json.h"
+#include "lingbi/util/error.h"
+#include "lingbi/util/path_json.h"
 
 namespace lingbi::compose {
 

@@ -1,9 +1,9 @@
 // Retriever: candidates for a slot from the gallery, by the slot's English query.
 #include <algorithm>
 
-#include "lingbi/gallery.h"
-#include "lingbi/gallery_embedder.h"
-#include "lingbi/tone.h"
+#include "lingbi/compose/tone.h"
+#include "lingbi/gallery/gallery.h"
+#include "lingbi/gallery/gallery_embedder.h"
 #include "picture_check.h"
 #include "stages.h"
 
@@ -27,7 +27,7 @@ std::vector<Candidate> retrieve_candidates(const std::vector<float>& query, cons
     std::vector<Appearance> looks;
     for (const SearchHit& h : hits) {
       relevance.push_back(h.score);
-      looks.push_back({h.luminance, h.saturation, h.colourfulness});
+      looks.push_back(h.appearance);
     }
     std::vector<Candidate> candidates;
     for (size_t i : rerank_by_tone(relevance, looks, slot.tone, tone_weight)) {

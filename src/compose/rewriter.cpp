@@ -3,9 +3,10 @@
 #include <cctype>
 
 #include "edit_support.h"
-#include "lingbi/editor.h"
-#include "lingbi/error.h"
-#include "lingbi/text_stats.h"
+#include "lingbi/compose/editor.h"
+#include "lingbi/compose/text_stats.h"
+#include "lingbi/util/error.h"
+#include "prompt_terms.h"
 #include "stages.h"
 
 namespace lingbi {
@@ -31,10 +32,6 @@ Shape shape_for(const std::string& how, int have) {
   const std::string ask = how.empty() ? "Improve its wording; keep its meaning." : "Rewrite it as asked: " + how;
   return {have, std::max(1, have * 3 / 4), have * 3 / 2 + 10, ask};
 }
-
-std::string unit_name(const std::string& lang) { return lang == "zh" ? "Chinese characters" : "words"; }
-
-int token_allowance(int units) { return std::clamp(units * 3 + 32, 64, 2048); }
 
 // The model's text as one paragraph: blocks joined, headings and list markers gone.
 std::string one_paragraph(const std::string& text, const std::string& lang) {

@@ -1,7 +1,8 @@
 // Selector: a vision-language model looks at the candidates with the article in mind and picks one.
 #include <algorithm>
 
-#include "lingbi/error.h"
+#include "lingbi/util/error.h"
+#include "prompt_terms.h"
 #include "stages.h"
 
 namespace lingbi::compose {
@@ -9,8 +10,6 @@ namespace lingbi::compose {
 namespace {
 
 using nlohmann::json;
-
-std::string language_name(const std::string& lang) { return lang == "zh" ? "Simplified Chinese" : "English"; }
 
 // The paragraphs around a slot, quoted for the selector.
 std::string context_of(const Article& article, int after) {

@@ -1,4 +1,4 @@
-#include "lingbi/slot_plan.h"
+#include "lingbi/compose/slot_plan.h"
 
 #include <algorithm>
 #include <cmath>

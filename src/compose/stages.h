@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "conversation.h"
-#include "lingbi/article.h"
-#include "lingbi/compose.h"
+#include "lingbi/article/article.h"
+#include "lingbi/compose/compose.h"
 
 namespace lingbi::compose {
 

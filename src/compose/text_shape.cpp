@@ -2,20 +2,13 @@
 #include <algorithm>
 #include <sstream>
 
-#include "lingbi/text_stats.h"
+#include "lingbi/compose/text_stats.h"
+#include "lingbi/util/strings.h"
 #include "stages.h"
 
 namespace lingbi::compose {
 
 namespace {
-
-std::string strip(const std::string& s) {
-  const char* ws = " \t\r\n";
-  size_t a = s.find_first_not_of(ws);
-  if (a == std::string::npos) return {};
-  size_t b = s.find_last_not_of(ws);
-  return s.substr(a, b - a + 1);
-}
 
 // Removes Markdown markers a model may put at the start of a line: list bullets and quotes.
 std::string unmark(std::string line) {

@@ -1,8 +1,8 @@
-#include "lingbi/text_stats.h"
+#include "lingbi/compose/text_stats.h"
 
 #include <cstdint>
 
-#include "lingbi/utf8.h"
+#include "lingbi/util/utf8.h"
 
 namespace lingbi {
 

@@ -1,4 +1,4 @@
-#include "lingbi/tone.h"
+#include "lingbi/compose/tone.h"
 
 #include <algorithm>
 #include <numeric>

@@ -2,17 +2,13 @@
 #include <algorithm>
 #include <cmath>
 
-#include "lingbi/text_stats.h"
+#include "lingbi/compose/text_stats.h"
+#include "prompt_terms.h"
 #include "stages.h"
 
 namespace lingbi::compose {
 
 namespace {
-
-std::string unit_name(const std::string& lang) { return lang == "zh" ? "Chinese characters" : "words"; }
-
-// Generous token allowance for `units` more words or characters; the text is trimmed afterwards.
-int token_allowance(int units) { return std::clamp(units * 3 + 32, 64, 2048); }
 
 constexpr int kMaxContinuations = 8;
 

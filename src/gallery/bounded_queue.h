@@ -7,7 +7,7 @@
 #include <mutex>
 #include <optional>
 
-namespace lingbi {
+namespace lingbi::gallery {
 
 template <typename T>
 class BoundedQueue {
@@ -57,4 +57,4 @@ class BoundedQueue {
   bool closed_ = false;
 };
 
-}  // namespace lingbi
+}  // namespace lingbi::gallery

@@ -7,9 +7,9 @@
 #include <cstring>
 #include <filesystem>
 
-#include "lingbi/error.h"
+#include "lingbi/util/error.h"
 
-namespace lingbi {
+namespace lingbi::gallery {
 
 namespace {
 
@@ -60,9 +60,9 @@ ImageRow read_image(sqlite3_stmt* s, bool with_vector) {
   r.bytes = sqlite3_column_int64(s, 4);
   r.caption = column_text(s, 5);
   r.tags = parse_tags(column_text(s, 6));
-  r.luminance = static_cast<float>(sqlite3_column_double(s, 7));
-  r.saturation = static_cast<float>(sqlite3_column_double(s, 8));
-  r.colourfulness = static_cast<float>(sqlite3_column_double(s, 9));
+  r.appearance.luminance = static_cast<float>(sqlite3_column_double(s, 7));
+  r.appearance.saturation = static_cast<float>(sqlite3_column_double(s, 8));
+  r.appearance.colourfulness = static_cast<float>(sqlite3_column_double(s, 9));
   if (with_vector) {
     const int n = sqlite3_column_bytes(s, 10);
     r.vector.resize(n / sizeof(float));
@@ -225,9 +225,9 @@ int64_t Catalog::insert_image(const ImageRow& r) {
   sqlite3_bind_int64(s, 4, r.bytes);
   sqlite3_bind_text(s, 5, r.caption.c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text(s, 6, tags.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_double(s, 7, r.luminance);
-  sqlite3_bind_double(s, 8, r.saturation);
-  sqlite3_bind_double(s, 9, r.colourfulness);
+  sqlite3_bind_double(s, 7, r.appearance.luminance);
+  sqlite3_bind_double(s, 8, r.appearance.saturation);
+  sqlite3_bind_double(s, 9, r.appearance.colourfulness);
   sqlite3_bind_blob(s, 10, r.vector.data(), static_cast<int>(r.vector.size() * sizeof(float)), SQLITE_TRANSIENT);
   step_done(s);
   return sqlite3_last_insert_rowid(db_.get());
@@ -293,12 +293,16 @@ void Catalog::delete_failure(const std::string& path) {
   step_done(s);
 }
 
-std::vector<int64_t> Catalog::orphan_images() const {
+std::vector<int64_t> Catalog::ids_of(const char* sql) const {
   std::vector<int64_t> ids;
-  auto* s = stmt("SELECT id FROM images WHERE NOT EXISTS (SELECT 1 FROM paths WHERE paths.image_id = images.id)");
+  auto* s = stmt(sql);
   while (step_row(s)) ids.push_back(sqlite3_column_int64(s, 0));
   sqlite3_reset(s);
   return ids;
+}
+
+std::vector<int64_t> Catalog::orphan_images() const {
+  return ids_of("SELECT id FROM images WHERE NOT EXISTS (SELECT 1 FROM paths WHERE paths.image_id = images.id)");
 }
 
 int64_t Catalog::count(const char* table) const {
@@ -309,13 +313,7 @@ int64_t Catalog::count(const char* table) const {
   return n;
 }
 
-std::vector<int64_t> Catalog::image_ids() const {
-  std::vector<int64_t> ids;
-  auto* s = stmt("SELECT id FROM images ORDER BY id");
-  while (step_row(s)) ids.push_back(sqlite3_column_int64(s, 0));
-  sqlite3_reset(s);
-  return ids;
-}
+std::vector<int64_t> Catalog::image_ids() const { return ids_of("SELECT id FROM images ORDER BY id"); }
 
 namespace {
 
@@ -417,4 +415,4 @@ void Catalog::for_each_failure(const std::function<void(const FailureRow&)>& f) 
   sqlite3_reset(s);
 }
 
-}  // namespace lingbi
+}  // namespace lingbi::gallery

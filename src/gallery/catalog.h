@@ -14,8 +14,10 @@
 #include <vector>
 
 #include "exact_vectors.h"
+#include "lingbi/gallery/appearance.h"
+#include "lingbi/util/c_handle.h"
 
-namespace lingbi {
+namespace lingbi::gallery {
 
 struct ImageRow {
   int64_t id = 0;
@@ -24,7 +26,7 @@ struct ImageRow {
   int64_t bytes = 0;
   std::string caption;
   std::vector<std::string> tags;
-  float luminance = 0, saturation = 0, colourfulness = 0;
+  Appearance appearance;
   std::vector<float> vector;
 };
 
@@ -36,9 +38,7 @@ void copy_description(const ImageRow& row, Record& out) {
   out.height = row.height;
   out.caption = row.caption;
   out.tags = row.tags;
-  out.luminance = row.luminance;
-  out.saturation = row.saturation;
-  out.colourfulness = row.colourfulness;
+  out.appearance = row.appearance;
 }
 
 struct PathRow {
@@ -102,13 +102,7 @@ class Catalog : public ExactVectors {
   ~Catalog() override;
 
  private:
-  struct CloseDb {
-    void operator()(sqlite3* db) const { sqlite3_close(db); }
-  };
-  struct FinalizeStmt {
-    void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-  };
-  using Stmt = std::unique_ptr<sqlite3_stmt, FinalizeStmt>;
+  using Stmt = CHandle<sqlite3_stmt, sqlite3_finalize>;
 
   explicit Catalog(std::string file) : file_(std::move(file)) {}
   void exec(const char* sql) const;
@@ -117,10 +111,12 @@ class Catalog : public ExactVectors {
   // true for a row, false at the end; any error (a damaged page, a failing disk) throws.
   bool step_row(sqlite3_stmt* s) const;
   [[noreturn]] void fail(const std::string& what) const;
+  // The first column of every row of `sql`, as ids.
+  std::vector<int64_t> ids_of(const char* sql) const;
 
   std::string file_;
-  std::unique_ptr<sqlite3, CloseDb> db_;
+  CHandle<sqlite3, sqlite3_close> db_;
   mutable std::map<std::string, Stmt> stmts_;
 };
 
-}  // namespace lingbi
+}  // namespace lingbi::gallery

@@ -1,10 +1,10 @@
-// The CLIP model (include/lingbi/clip.h) adapted to the gallery's ImageEmbedder interface.
+// The CLIP model (include/lingbi/clip/clip.h) adapted to the gallery's ImageEmbedder interface.
 #include <filesystem>
 
-#include "lingbi/clip.h"
-#include "lingbi/error.h"
-#include "lingbi/gallery_embedder.h"
-#include "lingbi/hash.h"
+#include "lingbi/clip/clip.h"
+#include "lingbi/gallery/gallery_embedder.h"
+#include "lingbi/util/error.h"
+#include "lingbi/util/hash.h"
 
 namespace lingbi {
 

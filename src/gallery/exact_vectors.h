@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace lingbi {
+namespace lingbi::gallery {
 
 class ExactVectors {
  public:
@@ -18,4 +18,4 @@ class ExactVectors {
   virtual void prefetch(const std::vector<int64_t>& /*ids*/) const {}
 };
 
-}  // namespace lingbi
+}  // namespace lingbi::gallery

@@ -1,5 +1,5 @@
 // Opening a gallery folder, keeping its vector index in step with the catalog, info, optimize.
-#include "lingbi/gallery.h"
+#include "lingbi/gallery/gallery.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -10,15 +10,15 @@
 #include <filesystem>
 #include <random>
 
-#include "catalog.h"
+#include "gallery_impl.h"
 #include "image_decode.h"
-#include "lingbi/error.h"
-#include "vector_file.h"
-#include "vector_index.h"
+#include "lingbi/util/error.h"
+#include "lingbi/util/read_file.h"
 
 namespace lingbi {
 
 namespace fs = std::filesystem;
+using namespace gallery;
 
 namespace {
 
@@ -31,28 +31,21 @@ constexpr size_t kChunk = 8192;
 
 }  // namespace
 
-Gallery::Gallery(std::string dir, std::unique_ptr<Catalog> catalog, int lock_fd, bool writable)
-    : dir_(std::move(dir)), catalog_(std::move(catalog)), lock_fd_(lock_fd), writable_(writable) {}
+Gallery::Impl::Impl(std::string dir, UniqueFd lock, std::unique_ptr<Catalog> catalog, bool writable)
+    : dir_(std::move(dir)), lock_(std::move(lock)), catalog_(std::move(catalog)), writable_(writable) {}
 
-void Gallery::require_writable(const char* what) const {
+void Gallery::Impl::require_writable(const char* what) const {
   if (!writable_) throw Error(std::string("cannot ") + what + " gallery " + dir_ + ": it was opened for reading");
 }
 
-Gallery::~Gallery() {
-  index_.reset();
-  vector_file_.reset();
-  catalog_.reset();
-  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
-}
+std::string Gallery::Impl::index_file() const { return (fs::path(dir_) / kIndexFile).string(); }
+std::string Gallery::Impl::vector_file_path() const { return (fs::path(dir_) / kVectorFile).string(); }
 
-std::string Gallery::index_file() const { return (fs::path(dir_) / kIndexFile).string(); }
-std::string Gallery::vector_file_path() const { return (fs::path(dir_) / kVectorFile).string(); }
-
-const ExactVectors* Gallery::exact_vectors() const {
+const ExactVectors* Gallery::Impl::exact_vectors() const {
   return vector_file_ ? static_cast<const ExactVectors*>(vector_file_.get()) : catalog_.get();
 }
 
-void Gallery::create_vector_file() {
+void Gallery::Impl::create_vector_file() {
   char token[17];
   std::snprintf(token, sizeof token, "%016llx", static_cast<unsigned long long>(std::random_device{}()) << 32 ^
                                                     std::random_device{}());
@@ -61,7 +54,7 @@ void Gallery::create_vector_file() {
   vector_file_ = VectorFile::create(vector_file_path(), std::stoi(catalog_->meta("dim")), token, *catalog_);
 }
 
-void Gallery::open_vector_file() {
+void Gallery::Impl::open_vector_file() {
   const int dim = std::stoi(catalog_->meta("dim"));
   vector_file_ = VectorFile::open(vector_file_path(), dim, catalog_->meta(kVectorFileToken), *catalog_, writable_);
   if (vector_file_ || !writable_) return;  // a reader without one re-ranks from the catalog
@@ -71,8 +64,8 @@ void Gallery::open_vector_file() {
   vector_file_->sync();
 }
 
-std::unique_ptr<Gallery> Gallery::open_impl(const std::string& dir, const std::string* model_name,
-                                            const std::string* model_hash, int dim, bool writable) {
+std::unique_ptr<Gallery::Impl> Gallery::Impl::open(const std::string& dir, const std::string* model_name,
+                                                  const std::string* model_hash, int dim, bool writable) {
   const bool create = model_hash != nullptr;
   const fs::path catalog_path = fs::path(dir) / kCatalogFile;
   if (!create && !fs::exists(catalog_path))
@@ -84,18 +77,17 @@ std::unique_ptr<Gallery> Gallery::open_impl(const std::string& dir, const std::s
   const std::string lock_path = (fs::path(dir) / "lock").string();
   // A reader writes nothing: it opens the lock file read-only (flock needs no more) and creates it
   // only when the gallery has none yet.
-  int fd = writable ? -1 : ::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) throw Error("cannot open " + lock_path + ": check the permissions of the gallery folder");
+  UniqueFd lock(writable ? -1 : ::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!lock) lock.reset(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  if (!lock) throw Error("cannot open " + lock_path + ": check the permissions of the gallery folder");
   // Readers share the lock; a writer holds it alone.
-  if (::flock(fd, (writable ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
-    ::close(fd);
+  if (::flock(lock.get(), (writable ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
     throw Error(writable ? "gallery " + dir + " is in use by another lingbi process; wait for it to finish"
                          : "gallery " + dir + " is being changed by another lingbi process (index, merge or " +
                                "optimize); wait for it to finish");
   }
   auto catalog = writable ? Catalog::open(catalog_path.string(), create) : Catalog::open_read_only(catalog_path.string());
-  std::unique_ptr<Gallery> g(new Gallery(dir, std::move(catalog), fd, writable));
+  auto g = std::make_unique<Impl>(dir, std::move(lock), std::move(catalog), writable);
   Catalog& c = *g->catalog_;
   if (c.meta("model_hash").empty()) {
     if (!create) throw Error("gallery " + dir + " has no model record; index it again with --clip");
@@ -113,21 +105,50 @@ std::unique_ptr<Gallery> Gallery::open_impl(const std::string& dir, const std::s
   return g;
 }
 
+// Gallery itself only forwards to its Impl.
+
+Gallery::Gallery(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Gallery::~Gallery() = default;
+
 std::unique_ptr<Gallery> Gallery::open(const std::string& dir, Access access) {
-  return open_impl(dir, nullptr, nullptr, 0, access == Access::write);
+  return std::unique_ptr<Gallery>(new Gallery(Impl::open(dir, nullptr, nullptr, 0, access == Access::write)));
 }
 
 std::unique_ptr<Gallery> Gallery::open_for(const std::string& dir, const ImageEmbedder& embedder) {
   const std::string name = embedder.name(), hash = embedder.content_hash();
-  return open_impl(dir, &name, &hash, embedder.dim(), true);
+  return std::unique_ptr<Gallery>(new Gallery(Impl::open(dir, &name, &hash, embedder.dim(), true)));
 }
 
 std::unique_ptr<Gallery> Gallery::open_like(const std::string& dir, const Gallery& src) {
-  const std::string name = src.catalog_->meta("model_name"), hash = src.catalog_->meta("model_hash");
-  return open_impl(dir, &name, &hash, std::stoi(src.catalog_->meta("dim")), true);
+  const Catalog& catalog = *src.impl_->catalog_;
+  const std::string name = catalog.meta("model_name"), hash = catalog.meta("model_hash");
+  return std::unique_ptr<Gallery>(new Gallery(Impl::open(dir, &name, &hash, std::stoi(catalog.meta("dim")), true)));
 }
 
-void Gallery::check_model(const ImageEmbedder& embedder) const {
+void Gallery::check_model(const ImageEmbedder& embedder) const { impl_->check_model(embedder); }
+GalleryInfo Gallery::info() const { return impl_->info(); }
+std::vector<Failure> Gallery::failures() const { return impl_->failures(); }
+IndexSummary Gallery::index(ImageEmbedder& embedder, const IndexOptions& options) {
+  return impl_->index(embedder, options);
+}
+std::vector<SearchHit> Gallery::search(const std::vector<float>& query, const SearchOptions& options) const {
+  return impl_->search(query, options);
+}
+std::string Gallery::optimize(int64_t flat_limit) { return impl_->optimize(flat_limit); }
+void Gallery::merge_from(const Gallery& other) { impl_->merge_from(*other.impl_); }
+std::vector<float> Gallery::vector_of(int64_t id) const { return impl_->catalog_->vector_of(id); }
+std::vector<float> Gallery::index_vector_of(int64_t id) const { return impl_->index_->reconstruct(id); }
+std::vector<int64_t> Gallery::index_ids() const { return impl_->index_->ids(); }
+std::optional<ImageRecord> Gallery::image(int64_t id) const { return impl_->image(id); }
+std::optional<int64_t> Gallery::find_hash(const std::string& hash) const {
+  return impl_->catalog_->image_id_for_hash(hash);
+}
+std::vector<int64_t> Gallery::image_ids() const { return impl_->catalog_->image_ids(); }
+std::string Gallery::dir() const { return impl_->dir_; }
+
+// The Impl: opening, keeping the index in step with the catalog, info, optimize.
+
+void Gallery::Impl::check_model(const ImageEmbedder& embedder) const {
   const std::string hash = catalog_->meta("model_hash");
   if (hash != embedder.content_hash())
     throw Error("gallery " + dir_ + " was indexed with CLIP model '" + catalog_->meta("model_name") +
@@ -137,7 +158,7 @@ void Gallery::check_model(const ImageEmbedder& embedder) const {
 
 // After a crash the index file may lag behind the catalog (or be missing, or half-written under
 // its temporary name): add the catalog's vectors it lacks and drop the ones the catalog lacks.
-void Gallery::reconcile() {
+void Gallery::Impl::reconcile() {
   const int dim = std::stoi(catalog_->meta("dim"));
   const std::string kind = VectorIndex::current_kind(catalog_->meta("index_kind"));
   if (writable_ && kind != catalog_->meta("index_kind")) catalog_->set_meta("index_kind", kind);
@@ -165,7 +186,7 @@ void Gallery::reconcile() {
   save_index();
 }
 
-void Gallery::apply_to_index(const std::vector<int64_t>& removed, const std::vector<int64_t>& added_ids,
+void Gallery::Impl::apply_to_index(const std::vector<int64_t>& removed, const std::vector<int64_t>& added_ids,
                              const std::vector<float>& added_vectors) {
   index_->remove(removed);
   if (vector_file_ && writable_) vector_file_->write(added_ids, added_vectors);  // before the index names them
@@ -175,7 +196,7 @@ void Gallery::apply_to_index(const std::vector<int64_t>& removed, const std::vec
   index_->add(added_ids, added_vectors);
 }
 
-void Gallery::rebuild_index(const std::string& wanted) {
+void Gallery::Impl::rebuild_index(const std::string& wanted) {
   const int dim = std::stoi(catalog_->meta("dim"));
   std::string kind = wanted;
   if (kind != "Flat" && catalog_->count("images") < 1024) {
@@ -213,19 +234,19 @@ void Gallery::rebuild_index(const std::string& wanted) {
   save_index();
 }
 
-void Gallery::save_index() {
+void Gallery::Impl::save_index() {
   if (!writable_) return;  // a reader keeps what it reconciled in memory
   if (vector_file_) vector_file_->sync();
   index_->stage(index_file());
   publish_index();
 }
 
-void Gallery::publish_index() {
+void Gallery::Impl::publish_index() {
   VectorIndex::publish(index_file());
   catalog_->set_meta(kIndexGeneration, catalog_->meta("generation"));
 }
 
-GalleryInfo Gallery::info() const {
+GalleryInfo Gallery::Impl::info() const {
   GalleryInfo i;
   i.images = catalog_->count("images");
   i.paths = catalog_->count("paths");
@@ -238,13 +259,13 @@ GalleryInfo Gallery::info() const {
   return i;
 }
 
-std::vector<Failure> Gallery::failures() const {
+std::vector<Failure> Gallery::Impl::failures() const {
   std::vector<Failure> out;
   catalog_->for_each_failure([&](const FailureRow& r) { out.push_back({r.path, r.reason}); });
   return out;
 }
 
-std::string Gallery::optimize(int64_t flat_limit) {
+std::string Gallery::Impl::optimize(int64_t flat_limit) {
   require_writable("optimize");
   const std::string kind = VectorIndex::choose_kind(catalog_->count("images"), std::stoi(catalog_->meta("dim")),
                                                     flat_limit);
@@ -253,13 +274,7 @@ std::string Gallery::optimize(int64_t flat_limit) {
   return kind;
 }
 
-std::vector<float> Gallery::vector_of(int64_t id) const { return catalog_->vector_of(id); }
-std::vector<int64_t> Gallery::image_ids() const { return catalog_->image_ids(); }
-std::vector<float> Gallery::index_vector_of(int64_t id) const { return index_->reconstruct(id); }
-std::vector<int64_t> Gallery::index_ids() const { return index_->ids(); }
-std::optional<int64_t> Gallery::find_hash(const std::string& hash) const { return catalog_->image_id_for_hash(hash); }
-
-std::optional<ImageRecord> Gallery::image(int64_t id) const {
+std::optional<ImageRecord> Gallery::Impl::image(int64_t id) const {
   auto row = catalog_->image(id, false);
   if (!row) return std::nullopt;
   ImageRecord r;
@@ -273,16 +288,10 @@ std::optional<ImageRecord> Gallery::image(int64_t id) const {
 
 std::vector<float> Gallery::embed_image_file(ImageEmbedder& embedder, const std::string& path) {
   std::vector<unsigned char> bytes;
-  {
-    std::error_code ec;
-    const auto size = fs::file_size(path, ec);
-    if (ec) throw Error("cannot read query image " + path + ": " + ec.message());
-    bytes.resize(size);
-    std::FILE* f = std::fopen(path.c_str(), "rb");
-    if (!f) throw Error("cannot read query image " + path);
-    const size_t n = std::fread(bytes.data(), 1, bytes.size(), f);
-    std::fclose(f);
-    bytes.resize(n);
+  try {
+    bytes = read_file_bytes(path);
+  } catch (const Error& e) {
+    throw Error("cannot read query image " + path + ": " + e.what());
   }
   DecodedImage d;
   try {

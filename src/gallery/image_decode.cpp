@@ -11,11 +11,12 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "lingbi/error.h"
-#include "lingbi/utf8.h"
-#include "lingbi/vips_init.h"
+#include "lingbi/util/error.h"
+#include "lingbi/util/strings.h"
+#include "lingbi/util/utf8.h"
+#include "lingbi/util/vips_init.h"
 
-namespace lingbi {
+namespace lingbi::gallery {
 
 namespace fs = std::filesystem;
 
@@ -26,19 +27,13 @@ std::string lower(std::string s) {
   return s;
 }
 
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
-}
-
 // Captions are kept to this many bytes, cut between characters.
 constexpr size_t kMaxCaptionBytes = 4000;
 
 // Text from a sidecar or a picture's metadata as stored: valid UTF-8 (a file in a legacy encoding
 // shows U+FFFD for its bytes), trimmed, at most max_bytes and never cut inside a character.
 std::string stored_text(const std::string& text, size_t max_bytes = kMaxCaptionBytes) {
-  return std::string(utf8_prefix(valid_utf8(trim(text)), max_bytes));
+  return std::string(utf8_prefix(valid_utf8(strip(text)), max_bytes));
 }
 
 // The first line of libvips' error buffer, which it fills when an operation fails.
@@ -49,7 +44,7 @@ std::string vips_reason(const vips::VError& e) {
   std::istringstream in(msg);
   std::string line;
   while (std::getline(in, line)) {
-    line = trim(line);
+    line = strip(line);
     if (!line.empty()) {
       first = line;
       break;
@@ -63,10 +58,10 @@ std::string exif_string(const vips::VImage& img, const char* field) {
   if (img.get_typeof(field) == 0) return "";
   const std::string s = img.get_string(field);
   const auto p = s.rfind(", ASCII, ");
-  if (p == std::string::npos || p < 2) return trim(s);
+  if (p == std::string::npos || p < 2) return strip(s);
   const size_t len = (p - 2) / 2;
-  if (s.compare(len, 2, " (") != 0) return trim(s);
-  return trim(s.substr(0, len));
+  if (s.compare(len, 2, " (") != 0) return strip(s);
+  return strip(s.substr(0, len));
 }
 
 std::string blob_text(const vips::VImage& img, const char* field) {
@@ -236,4 +231,4 @@ void read_sidecar(const std::string& path, std::string& caption, std::vector<std
   }
 }
 
-}  // namespace lingbi
+}  // namespace lingbi::gallery

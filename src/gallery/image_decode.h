@@ -7,16 +7,12 @@
 #include <vector>
 #include <vips/vips8>
 
-namespace lingbi {
+#include "lingbi/gallery/appearance.h"
+
+namespace lingbi::gallery {
 
 // True for file names with an image extension the gallery indexes (case-insensitive).
 bool is_image_name(const std::string& name);
-
-struct Appearance {
-  float luminance = 0;      // mean Rec. 709 luma of the sRGB values, 0..1
-  float saturation = 0;     // mean HSV saturation, 0..1
-  float colourfulness = 0;  // Hasler and Suesstrunk (2003) on 0..255 values
-};
 
 // Statistics of an sRGB, 3-band, 8-bit image in memory.
 Appearance appearance_of(const vips::VImage& srgb);
@@ -39,4 +35,4 @@ DecodedImage decode_image(const std::string& path, const std::vector<unsigned ch
 // image extension); they replace the embedded caption and add to its tags.
 void read_sidecar(const std::string& path, std::string& caption, std::vector<std::string>& tags);
 
-}  // namespace lingbi
+}  // namespace lingbi::gallery

@@ -1,4 +1,4 @@
-#include "lingbi/index_threads.h"
+#include "lingbi/gallery/index_threads.h"
 
 #include <algorithm>
 #include <thread>

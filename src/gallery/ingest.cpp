@@ -18,17 +18,18 @@
 #include <unordered_set>
 
 #include "bounded_queue.h"
-#include "catalog.h"
+#include "gallery_impl.h"
 #include "image_decode.h"
-#include "lingbi/error.h"
-#include "lingbi/file_walk.h"
-#include "lingbi/gallery.h"
-#include "lingbi/hash.h"
-#include "lingbi/progress.h"
-#include "lingbi/vips_init.h"
+#include "lingbi/gallery/gallery.h"
+#include "lingbi/util/error.h"
+#include "lingbi/util/file_walk.h"
+#include "lingbi/util/hash.h"
+#include "lingbi/util/progress.h"
+#include "lingbi/util/read_file.h"
+#include "lingbi/util/vips_init.h"
 #include "vector_index.h"
 
-namespace lingbi {
+namespace lingbi::gallery {
 
 namespace fs = std::filesystem;
 
@@ -51,18 +52,11 @@ struct Result {
 };
 
 std::vector<unsigned char> read_file(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) throw Error(std::string("cannot read: ") + std::strerror(errno));
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(f, std::fclose);
-  std::vector<unsigned char> bytes;
-  struct stat st {};
-  if (::fstat(::fileno(f), &st) == 0 && st.st_size > 0)
-    bytes.reserve(static_cast<size_t>(st.st_size));  // one allocation
-  unsigned char buf[1 << 16];
-  size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) bytes.insert(bytes.end(), buf, buf + n);
-  if (std::ferror(f)) throw Error(std::string("cannot read: ") + std::strerror(errno));
-  return bytes;
+  try {
+    return read_file_bytes(path);
+  } catch (const Error& e) {
+    throw Error(std::string("cannot read: ") + e.what());
+  }
 }
 
 bool under_root(const std::string& path, const std::vector<std::string>& roots) {
@@ -78,7 +72,7 @@ bool under_root(const std::string& path, const std::vector<std::string>& roots) 
 
 class Ingest {
  public:
-  Ingest(Gallery& g, ImageEmbedder& e, const IndexOptions& o)
+  Ingest(Gallery::Impl& g, ImageEmbedder& e, const IndexOptions& o)
       : gallery_(g), catalog_(*g.catalog_), embedder_(e), options_(o), work_(1024), results_(64) {}
 
   IndexSummary run() {
@@ -225,9 +219,7 @@ class Ingest {
           r.row.height = d.height;
           r.row.caption = std::move(d.caption);
           r.row.tags = std::move(d.tags);
-          r.row.luminance = d.appearance.luminance;
-          r.row.saturation = d.appearance.saturation;
-          r.row.colourfulness = d.appearance.colourfulness;
+          r.row.appearance = d.appearance;
           r.prepared = embedder_.prepare(d.thumbnail);
           r.kind = Result::kEmbed;
         }
@@ -388,7 +380,7 @@ class Ingest {
       gallery_.save_index();
   }
 
-  Gallery& gallery_;
+  Gallery::Impl& gallery_;
   Catalog& catalog_;
   ImageEmbedder& embedder_;
   const IndexOptions& options_;
@@ -425,9 +417,13 @@ class Ingest {
   IndexSummary summary_;
 };
 
-IndexSummary Gallery::index(ImageEmbedder& embedder, const IndexOptions& options) {
+}  // namespace lingbi::gallery
+
+namespace lingbi {
+
+IndexSummary Gallery::Impl::index(ImageEmbedder& embedder, const IndexOptions& options) {
   require_writable("index into");
-  Ingest ingest(*this, embedder, options);
+  gallery::Ingest ingest(*this, embedder, options);
   return ingest.run();
 }
 

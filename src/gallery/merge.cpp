@@ -6,15 +6,15 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "catalog.h"
-#include "lingbi/error.h"
-#include "lingbi/gallery.h"
-#include "vector_file.h"
-#include "vector_index.h"
+#include "gallery_impl.h"
+#include "lingbi/gallery/gallery.h"
+#include "lingbi/util/error.h"
 
 namespace lingbi {
 
-void Gallery::merge_from(const Gallery& other) {
+using namespace gallery;
+
+void Gallery::Impl::merge_from(const Impl& other) {
   require_writable("merge into");
   const Catalog& src = *other.catalog_;
   if (src.meta("model_hash") != catalog_->meta("model_hash"))

@@ -4,12 +4,13 @@
 #include <algorithm>
 #include <unordered_set>
 
-#include "catalog.h"
-#include "lingbi/error.h"
-#include "lingbi/gallery.h"
-#include "vector_index.h"
+#include "gallery_impl.h"
+#include "lingbi/gallery/gallery.h"
+#include "lingbi/util/error.h"
 
 namespace lingbi {
+
+using namespace gallery;
 
 namespace {
 
@@ -28,7 +29,7 @@ struct Candidate {
 
 }  // namespace
 
-std::vector<SearchHit> Gallery::search(const std::vector<float>& query, const SearchOptions& options) const {
+std::vector<SearchHit> Gallery::Impl::search(const std::vector<float>& query, const SearchOptions& options) const {
   if (static_cast<int>(query.size()) != index_->dim())
     throw Error("search query has " + std::to_string(query.size()) + " dimensions but gallery " + dir_ + " holds " +
                 std::to_string(index_->dim()) + "-dimensional vectors");

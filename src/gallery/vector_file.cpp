@@ -7,9 +7,9 @@
 #include <cerrno>
 #include <cstring>
 
-#include "lingbi/error.h"
+#include "lingbi/util/error.h"
 
-namespace lingbi {
+namespace lingbi::gallery {
 
 namespace {
 
@@ -87,4 +87,4 @@ bool VectorFile::read_vector(int64_t id, float* out, int dim) const {
   return fallback_.read_vector(id, out, dim);  // a hole or past the end: never written here
 }
 
-}  // namespace lingbi
+}  // namespace lingbi::gallery

@@ -15,7 +15,7 @@
 
 #include "exact_vectors.h"
 
-namespace lingbi {
+namespace lingbi::gallery {
 
 class VectorFile : public ExactVectors {
  public:
@@ -55,4 +55,4 @@ class VectorFile : public ExactVectors {
   std::unordered_set<int64_t> from_fallback_;
 };
 
-}  // namespace lingbi
+}  // namespace lingbi::gallery

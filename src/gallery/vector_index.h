@@ -1,5 +1,7 @@
 // The gallery's vector index on FAISS: inner product over L2-normalised vectors, addressed by the
-// catalog's image ids. Internal to src/gallery.
+// catalog's image ids. One class per kind (flat_index.h, ivf_pq_index.h) behind this interface;
+// the kind string ("Flat", "IVF{lists},PQ{bytes}np") picks the class in one place, create() and
+// load() in vector_index.cpp, as FAISS's index_factory does. Internal to src/gallery.
 #pragma once
 
 #include <faiss/Index.h>
@@ -12,7 +14,7 @@
 
 #include "exact_vectors.h"
 
-namespace lingbi {
+namespace lingbi::gallery {
 
 class VectorIndex {
  public:
@@ -27,11 +29,16 @@ class VectorIndex {
   // How many training vectors an index of `kind` wants (0 for Flat); more only costs time.
   static int64_t training_size(const std::string& kind);
 
-  // An empty index of `kind`; IVF kinds are trained on `training` (n x dim floats) first.
+  // An empty index of `kind`; IVF kinds are trained on `training` (n x dim floats) first. Throws
+  // lingbi::Error for a kind lingbi does not make.
   static std::unique_ptr<VectorIndex> create(int dim, const std::string& kind,
                                              const std::vector<float>& training = {});
   // Reads an index written by save(); nullptr when the file is missing, unreadable or of another kind.
   static std::unique_ptr<VectorIndex> load(const std::string& file, const std::string& kind);
+
+  virtual ~VectorIndex();
+  VectorIndex(const VectorIndex&) = delete;
+  VectorIndex& operator=(const VectorIndex&) = delete;
 
   // Writes to file + ".tmp", syncs it and renames it over `file`, so a crash leaves either the
   // old or the new index, never half of one.
@@ -44,33 +51,32 @@ class VectorIndex {
 
   void add(const std::vector<int64_t>& ids, const std::vector<float>& vectors);
   void remove(const std::vector<int64_t>& ids);
-  std::vector<int64_t> ids() const;
+  virtual std::vector<int64_t> ids() const = 0;
   // The stored vector of a Flat index; empty for IVF kinds (they keep codes only) or unknown ids.
-  std::vector<float> reconstruct(int64_t id) const;
+  virtual std::vector<float> reconstruct(int64_t id) const = 0;
   // Up to k (id, score) pairs, best first, with exact scores. IVF kinds fetch
   // max(k, asked * k_factor) candidates by their codes and re-rank them with the vectors `exact`
   // holds (required for them; a candidate `exact` lacks is dropped). `asked` (0: k) is how many
   // results the caller will keep: one that fetches more to filter them re-ranks as many as for
   // what it keeps. nprobe, k_factor > 0 override the index's parameters for this call only.
-  std::vector<std::pair<int64_t, float>> search(const float* query, int k, const ExactVectors* exact,
-                                                int nprobe = 0, int k_factor = 0, int asked = 0) const;
-  // The ids of the k best for each of nq queries of a Flat index (one call, so FAISS can use BLAS).
-  std::vector<std::vector<int64_t>> search_batch(const float* queries, int nq, int k) const;
+  virtual std::vector<std::pair<int64_t, float>> search(const float* query, int k, const ExactVectors* exact,
+                                                        int nprobe = 0, int k_factor = 0, int asked = 0) const = 0;
 
   int64_t size() const { return index_->ntotal; }
   int dim() const { return index_->d; }
   const std::string& kind() const { return kind_; }
-  // For IVF kinds: lists probed per query and the re-ranking factor of the short list.
-  void set_search_params(int nprobe, int k_factor);
-  int nprobe() const { return nprobe_; }
-  int k_factor() const { return k_factor_; }
+  // IVF kinds: lists probed per query and the re-ranking factor of the short list (0 for Flat).
+  virtual int nprobe() const { return 0; }
+  virtual int k_factor() const { return 0; }
 
- private:
+ protected:
   VectorIndex(std::unique_ptr<faiss::Index> index, std::string kind);
+  // The k best (id, inner product) pairs by the index's own scores, best first.
+  std::vector<std::pair<int64_t, float>> faiss_search(const float* query, int k,
+                                                      const faiss::SearchParameters* params) const;
+
   std::unique_ptr<faiss::Index> index_;
   std::string kind_;
-  int nprobe_ = 0;
-  int k_factor_ = 0;
 };
 
-}  // namespace lingbi
+}  // namespace lingbi::gallery

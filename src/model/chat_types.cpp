@@ -1,5 +1,5 @@
 // Names of the enums in model.h.
-#include "lingbi/model.h"
+#include "lingbi/model/model.h"
 
 namespace lingbi {
 

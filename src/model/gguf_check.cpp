@@ -5,16 +5,10 @@
 #include <fstream>
 #include <memory>
 
-#include "gguf.h"
-#include "lingbi/error.h"
+#include "lingbi/util/error.h"
+#include "lingbi/util/ggml_handles.h"
 
 namespace lingbi::model_detail {
-
-namespace {
-struct GgufFree {
-  void operator()(gguf_context* c) const { gguf_free(c); }
-};
-}  // namespace
 
 void check_gguf_file(const std::filesystem::path& path, const std::string& what) {
   std::error_code ec;
@@ -30,7 +24,7 @@ void check_gguf_file(const std::filesystem::path& path, const std::string& what)
                 "model converted to GGUF, e.g. with llama.cpp's convert_hf_to_gguf.py");
   }
   gguf_init_params params{true, nullptr};
-  std::unique_ptr<gguf_context, GgufFree> ctx(gguf_init_from_file(path.c_str(), params));
+  GgufPtr ctx(gguf_init_from_file(path.c_str(), params));
   if (!ctx) {
     throw Error(what + " file " + path.string() +
                 " has a damaged or truncated GGUF header: download or convert it again");

@@ -7,8 +7,8 @@
 #include <fstream>
 #include <iterator>
 
-#include "lingbi/error.h"
-#include "lingbi/vips_init.h"
+#include "lingbi/util/error.h"
+#include "lingbi/util/vips_init.h"
 
 namespace lingbi::model_detail {
 

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "lingbi/model.h"
+#include "lingbi/model/model.h"
 
 namespace lingbi::model_detail {
 

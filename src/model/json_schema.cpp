@@ -1,6 +1,6 @@
-#include "lingbi/json_schema.h"
+#include "lingbi/model/json_schema.h"
 
-#include "lingbi/error.h"
+#include "lingbi/util/error.h"
 
 namespace lingbi {
 

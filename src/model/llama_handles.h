@@ -1,8 +1,10 @@
 // RAII owners of llama.cpp and mtmd handles used by LocalModel.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 
+#include "lingbi/util/c_handle.h"
 #include "llama.h"
 #include "mtmd-helper.h"
 #include "mtmd.h"
@@ -10,30 +12,24 @@
 
 namespace lingbi::model_detail {
 
-struct LlamaModelFree {
-  void operator()(llama_model* m) const { llama_model_free(m); }
-};
-struct LlamaContextFree {
-  void operator()(llama_context* c) const { llama_free(c); }
-};
-struct MtmdFree {
-  void operator()(mtmd_context* c) const { mtmd_free(c); }
-};
-struct MtmdBitmapFree {
-  void operator()(mtmd_bitmap* b) const { mtmd_bitmap_free(b); }
-};
-struct MtmdChunksFree {
-  void operator()(mtmd_input_chunks* c) const { mtmd_input_chunks_free(c); }
-};
-struct SamplerFree {
-  void operator()(common_sampler* s) const { common_sampler_free(s); }
-};
+using LlamaModelPtr = CHandle<llama_model, llama_model_free>;
+using LlamaContextPtr = CHandle<llama_context, llama_free>;
+using MtmdPtr = CHandle<mtmd_context, mtmd_free>;
+using MtmdBitmapPtr = CHandle<mtmd_bitmap, mtmd_bitmap_free>;
+using MtmdChunksPtr = CHandle<mtmd_input_chunks, mtmd_input_chunks_free>;
+using SamplerPtr = CHandle<common_sampler, common_sampler_free>;
 
-using LlamaModelPtr = std::unique_ptr<llama_model, LlamaModelFree>;
-using LlamaContextPtr = std::unique_ptr<llama_context, LlamaContextFree>;
-using MtmdPtr = std::unique_ptr<mtmd_context, MtmdFree>;
-using MtmdBitmapPtr = std::unique_ptr<mtmd_bitmap, MtmdBitmapFree>;
-using MtmdChunksPtr = std::unique_ptr<mtmd_input_chunks, MtmdChunksFree>;
-using SamplerPtr = std::unique_ptr<common_sampler, SamplerFree>;
+// A llama_batch (a struct of arrays handed around by value) that frees its arrays when it goes.
+class Batch {
+ public:
+  Batch(int32_t n_tokens, int32_t embd, int32_t n_seq_max) : batch_(llama_batch_init(n_tokens, embd, n_seq_max)) {}
+  ~Batch() { llama_batch_free(batch_); }
+  Batch(const Batch&) = delete;
+  Batch& operator=(const Batch&) = delete;
+  llama_batch& get() { return batch_; }
+
+ private:
+  llama_batch batch_;
+};
 
 }  // namespace lingbi::model_detail

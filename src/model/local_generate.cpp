@@ -4,8 +4,8 @@
 #include <random>
 
 #include "common.h"
-#include "lingbi/error.h"
-#include "lingbi/json_schema.h"
+#include "lingbi/model/json_schema.h"
+#include "lingbi/util/error.h"
 #include "local_model_impl.h"
 #include "text_stream.h"
 
@@ -74,7 +74,7 @@ void LocalModel::Impl::generate(const ChatRequest& req, const Prompt& p, ChatRes
   };
 
   result.finish = FinishReason::length;
-  llama_batch batch = llama_batch_init(1, 0, 1);
+  Batch batch(1, 0, 1);
   const int max_tokens = std::max(0, req.sampling.max_tokens);
   while (result.tokens.generated < max_tokens) {
     if (req.cancel && req.cancel->load()) {
@@ -98,20 +98,16 @@ void LocalModel::Impl::generate(const ChatRequest& req, const Prompt& p, ChatRes
     }
     if (req.on_text) stream(parse(raw.substr(0, safe_prefix_length(raw, stops)), true).content);
     if (result.tokens.generated >= max_tokens) break;
-    common_batch_clear(batch);
-    common_batch_add(batch, tok, static_cast<llama_pos>(cached.size()), {0}, true);
-    const int rc = llama_decode(ctx.get(), batch);
+    common_batch_clear(batch.get());
+    common_batch_add(batch.get(), tok, static_cast<llama_pos>(cached.size()), {0}, true);
+    const int rc = llama_decode(ctx.get(), batch.get());
     if (rc == 2) {
       result.finish = FinishReason::cancelled;
       break;
     }
-    if (rc != 0) {
-      llama_batch_free(batch);
-      throw Error("llama.cpp failed to evaluate a generated token (error " + std::to_string(rc) + ")");
-    }
+    if (rc != 0) throw Error("llama.cpp failed to evaluate a generated token (error " + std::to_string(rc) + ")");
     cached.push_back(static_cast<uint64_t>(tok));
   }
-  llama_batch_free(batch);
   common_chat_msg msg = parse(raw, result.finish == FinishReason::cancelled);
   if (req.on_text) stream(msg.content);
   result.text = req.on_text && msg.content.compare(0, emitted.size(), emitted) != 0 ? emitted : msg.content;

@@ -6,7 +6,7 @@
 #include "common.h"
 #include "gguf.h"
 #include "gguf_check.h"
-#include "lingbi/error.h"
+#include "lingbi/util/error.h"
 #include "local_model_impl.h"
 #include "log.h"
 

@@ -13,7 +13,7 @@
 
 #include "chat.h"
 #include "kv_prefix.h"
-#include "lingbi/local_model.h"
+#include "lingbi/model/local_model.h"
 #include "llama_handles.h"
 
 namespace lingbi {

@@ -4,7 +4,7 @@
 
 #include "common.h"
 #include "image_bytes.h"
-#include "lingbi/error.h"
+#include "lingbi/util/error.h"
 #include "local_model_impl.h"
 
 namespace lingbi {
@@ -105,25 +105,23 @@ Prompt LocalModel::Impl::build_prompt(const ChatRequest& req) {
 // Decodes text tokens [from, to) of `tokens` at positions starting at `pos`; logits for the last
 // one when `logits_last`. Returns false when cancelled.
 bool LocalModel::Impl::decode_tokens(const llama_token* tokens, size_t n, size_t pos, bool logits_last) {
-  llama_batch batch = llama_batch_init(n_batch, 0, 1);
+  Batch batch(n_batch, 0, 1);
   bool ok = true;
   for (size_t i = 0; i < n && ok; i += n_batch) {
-    common_batch_clear(batch);
+    common_batch_clear(batch.get());
     const size_t end = std::min(n, i + n_batch);
     for (size_t j = i; j < end; ++j) {
-      common_batch_add(batch, tokens[j], static_cast<llama_pos>(pos + j), {0}, logits_last && j + 1 == n);
+      common_batch_add(batch.get(), tokens[j], static_cast<llama_pos>(pos + j), {0}, logits_last && j + 1 == n);
     }
-    const int rc = llama_decode(ctx.get(), batch);
+    const int rc = llama_decode(ctx.get(), batch.get());
     if (rc == 2)
       ok = false;  // aborted by the cancel flag
     else if (rc != 0) {
-      llama_batch_free(batch);
       throw Error("llama.cpp failed to evaluate the prompt (error " + std::to_string(rc) +
                   "); try a larger -c");
     }
     if (ok) cached.insert(cached.end(), tokens + i, tokens + end);
   }
-  llama_batch_free(batch);
   return ok;
 }
 

@@ -1,5 +1,5 @@
 // RemoteModel: OpenAI-compatible chat completions over libcurl, streamed as server-sent events.
-#include "lingbi/remote_model.h"
+#include "lingbi/model/remote_model.h"
 
 #include <curl/curl.h>
 
@@ -12,8 +12,9 @@
 
 #include "base64.hpp"
 #include "image_bytes.h"
-#include "lingbi/error.h"
-#include "lingbi/json_schema.h"
+#include "lingbi/model/json_schema.h"
+#include "lingbi/util/c_handle.h"
+#include "lingbi/util/error.h"
 #include "sse_reader.h"
 
 namespace lingbi {
@@ -29,15 +30,9 @@ double ms_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
-struct CurlEasyFree {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct CurlMultiFree {
-  void operator()(CURLM* m) const { curl_multi_cleanup(m); }
-};
-struct CurlSlistFree {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
+using CurlEasyPtr = CHandle<CURL, curl_easy_cleanup>;
+using CurlMultiPtr = CHandle<CURLM, curl_multi_cleanup>;
+using CurlSlistPtr = CHandle<curl_slist, curl_slist_free_all>;
 
 void init_curl_once() {
   static std::once_flag once;
@@ -221,7 +216,7 @@ std::string RemoteModel::describe() const {
 
 ChatResult RemoteModel::chat(const ChatRequest& req) {
   const std::string body = request_body(req, options_).dump();
-  std::unique_ptr<curl_slist, CurlSlistFree> headers;
+  CurlSlistPtr headers;
   {
     curl_slist* h = curl_slist_append(nullptr, "Content-Type: application/json");
     h = curl_slist_append(h, "Accept: text/event-stream");
@@ -241,8 +236,8 @@ ChatResult RemoteModel::chat(const ChatRequest& req) {
       }
       backoff *= 2;
     }
-    std::unique_ptr<CURL, CurlEasyFree> easy(curl_easy_init());
-    std::unique_ptr<CURLM, CurlMultiFree> multi(curl_multi_init());
+    CurlEasyPtr easy(curl_easy_init());
+    CurlMultiPtr multi(curl_multi_init());
     if (!easy || !multi) throw Error("libcurl could not be initialised");
     Attempt a;
     a.req = &req;

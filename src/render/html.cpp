@@ -2,7 +2,7 @@
 #include <string>
 
 #include "image_inline.h"
-#include "lingbi/render.h"
+#include "lingbi/render/render.h"
 
 namespace lingbi {
 

@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "base64.hpp"
-#include "lingbi/vips_init.h"
+#include "lingbi/util/vips_init.h"
 
 namespace lingbi::render {
 

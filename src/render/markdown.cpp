@@ -4,9 +4,9 @@
 #include <string>
 #include <string_view>
 
-#include "lingbi/error.h"
-#include "lingbi/render.h"
-#include "lingbi/utf8.h"
+#include "lingbi/render/render.h"
+#include "lingbi/util/error.h"
+#include "lingbi/util/utf8.h"
 
 namespace lingbi {
 

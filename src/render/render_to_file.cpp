@@ -1,9 +1,9 @@
 #include <algorithm>
 #include <cctype>
 
-#include "lingbi/atomic_write.h"
-#include "lingbi/error.h"
-#include "lingbi/render.h"
+#include "lingbi/render/render.h"
+#include "lingbi/util/atomic_write.h"
+#include "lingbi/util/error.h"
 
 namespace lingbi {
 

@@ -1,4 +1,4 @@
-#include "lingbi/atomic_write.h"
+#include "lingbi/util/atomic_write.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -9,7 +9,7 @@
 #include <random>
 #include <string>
 
-#include "lingbi/error.h"
+#include "lingbi/util/error.h"
 
 namespace lingbi {
 

@@ -1,5 +1,5 @@
 // Depth-first walk with an explicit set of the folders on the current path for loop detection.
-#include "lingbi/file_walk.h"
+#include "lingbi/util/file_walk.h"
 
 #include <sys/stat.h>
 
@@ -10,7 +10,7 @@
 #include <set>
 #include <utility>
 
-#include "lingbi/error.h"
+#include "lingbi/util/error.h"
 
 namespace lingbi {
 

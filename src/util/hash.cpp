@@ -1,5 +1,5 @@
 // xxh3 through libxxhash; the streaming state is owned by a unique_ptr.
-#include "lingbi/hash.h"
+#include "lingbi/util/hash.h"
 
 #include <xxhash.h>
 
@@ -9,7 +9,8 @@
 #include <memory>
 #include <vector>
 
-#include "lingbi/error.h"
+#include "lingbi/util/c_handle.h"
+#include "lingbi/util/error.h"
 
 namespace lingbi {
 
@@ -22,21 +23,15 @@ std::string to_hex(XXH128_hash_t h) {
   return buf;
 }
 
-struct FreeState {
-  void operator()(XXH3_state_t* s) const { XXH3_freeState(s); }
-};
-struct CloseFile {
-  void operator()(std::FILE* f) const { std::fclose(f); }
-};
 
 }  // namespace
 
 std::string xxh3_128_hex(const void* data, size_t size) { return to_hex(XXH3_128bits(data, size)); }
 
 std::string xxh3_128_file_hex(const std::string& path) {
-  std::unique_ptr<std::FILE, CloseFile> file(std::fopen(path.c_str(), "rb"));
+  CHandle<std::FILE, std::fclose> file(std::fopen(path.c_str(), "rb"));
   if (!file) throw Error("cannot read " + path + ": " + std::strerror(errno));
-  std::unique_ptr<XXH3_state_t, FreeState> state(XXH3_createState());
+  CHandle<XXH3_state_t, XXH3_freeState> state(XXH3_createState());
   XXH3_128bits_reset(state.get());
   std::vector<char> buf(1 << 20);
   size_t n = 0;

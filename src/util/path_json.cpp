@@ -1,4 +1,4 @@
-#include "lingbi/path_json.h"
+#include "lingbi/util/path_json.h"
 
 #include "base64.hpp"  // llama.cpp's common/base64.hpp
 

@@ -1,4 +1,4 @@
-#include "lingbi/progress.h"
+#include "lingbi/util/progress.h"
 
 #include <unistd.h>
 

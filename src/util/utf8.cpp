@@ -1,4 +1,4 @@
-#include "lingbi/utf8.h"
+#include "lingbi/util/utf8.h"
 
 namespace lingbi {
 

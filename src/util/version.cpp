@@ -1,4 +1,4 @@
-#include "lingbi/version.h"
+#include "lingbi/util/version.h"
 
 namespace lingbi {
 

@@ -1,4 +1,4 @@
-#include "lingbi/vips_init.h"
+#include "lingbi/util/vips_init.h"
 
 #include <glib.h>
 #include <vips/vips.h>
@@ -7,7 +7,7 @@
 #include <mutex>
 #include <string>
 
-#include "lingbi/error.h"
+#include "lingbi/util/error.h"
 
 namespace lingbi {
 
@@ -34,5 +34,7 @@ void ensure_vips() {
   });
   if (!ok) throw Error("cannot start libvips: " + message + " (check the libvips installation)");
 }
+
+std::string libvips_version() { return vips_version_string(); }
 
 }  // namespace lingbi

@@ -5,9 +5,9 @@
 #include <memory>
 #include <string>
 
-#include "lingbi/gallery.h"
-#include "lingbi/gallery_embedder.h"
-#include "lingbi/local_model.h"
+#include "lingbi/gallery/gallery.h"
+#include "lingbi/gallery/gallery_embedder.h"
+#include "lingbi/model/local_model.h"
 #include "model_support.h"
 #include "support/gallery_fixtures.h"
 #include "support/temp_dir.h"

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "lingbi/gallery.h"
+#include "lingbi/gallery/gallery.h"
 
 namespace lingbi::test {
 

@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "lingbi/gallery_embedder.h"
+#include "lingbi/gallery/gallery_embedder.h"
 #include "support/temp_dir.h"
 #include "tiny_clip.h"
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "lingbi/vips_init.h"
+#include "lingbi/util/vips_init.h"
 
 namespace lingbi::test {
 

@@ -1,6 +1,6 @@
 #include "gguf_builder.h"
 
-#include "lingbi/error.h"
+#include "lingbi/util/error.h"
 
 namespace lingbi::dev {
 

@@ -8,8 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "ggml.h"
-#include "gguf.h"
+#include "lingbi/util/ggml_handles.h"
 
 namespace lingbi::dev {
 
@@ -30,14 +29,8 @@ class GgufBuilder {
   void write(const std::filesystem::path& path) const;
 
  private:
-  struct GgmlFree {
-    void operator()(ggml_context* c) const { ggml_free(c); }
-  };
-  struct GgufFree {
-    void operator()(gguf_context* c) const { gguf_free(c); }
-  };
-  std::unique_ptr<ggml_context, GgmlFree> ggml_;
-  std::unique_ptr<gguf_context, GgufFree> gguf_;
+  GgmlPtr ggml_;
+  GgufPtr gguf_;
   std::mt19937_64 rng_;
 };
 

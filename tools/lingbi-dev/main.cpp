@@ -6,9 +6,9 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.h"
+#include "lingbi/util/error.h"
+#include "lingbi/util/version.h"
 #include "test_pictures.h"
-#include "lingbi/error.h"
-#include "lingbi/version.h"
 
 namespace lingbi::dev {
 void add_make_tiny_models_command(CLI::App& app);

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "commands.h"
-#include "lingbi/error.h"
+#include "lingbi/util/error.h"
 #include "tiny_clip.h"
 #include "tiny_models.h"
 

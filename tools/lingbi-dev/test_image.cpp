@@ -1,7 +1,7 @@
 // A small real PNG for tests that need an image file: a colour gradient, written with libvips.
 #include <vips/vips8>
 
-#include "lingbi/error.h"
+#include "lingbi/util/error.h"
 #include "tiny_models.h"
 
 namespace lingbi::dev {

@@ -5,7 +5,7 @@
 #include <random>
 #include <string>
 
-#include "lingbi/vips_init.h"
+#include "lingbi/util/vips_init.h"
 
 namespace lingbi::dev {
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "lingbi/clip_convert.h"
-#include "lingbi/error.h"
+#include "lingbi/clip/clip_convert.h"
+#include "lingbi/util/error.h"
 
 namespace lingbi::dev {
 

@@ -5,16 +5,13 @@
 #include <vector>
 
 #include "gguf_builder.h"
-#include "lingbi/error.h"
+#include "lingbi/util/error.h"
+#include "lingbi/util/ggml_handles.h"
 #include "tiny_models.h"
 
 namespace lingbi::dev {
 
 namespace {
-
-struct GgufFree {
-  void operator()(gguf_context* c) const { gguf_free(c); }
-};
 
 // The bytes a byte-level BPE token stands for (GPT-2's mapping: printable bytes are themselves,
 // the other 68 bytes are U+0100 onwards in order).
@@ -79,7 +76,7 @@ void quiet_unusual_tokens(ggml_tensor* embd, const gguf_context* voc) {
 void write_tiny_llm(const std::filesystem::path& path, const std::filesystem::path& vocab, uint64_t seed,
                     const TinyLlmShape& s) {
   gguf_init_params vp{true, nullptr};
-  std::unique_ptr<gguf_context, GgufFree> voc(gguf_init_from_file(vocab.c_str(), vp));
+  GgufPtr voc(gguf_init_from_file(vocab.c_str(), vp));
   if (!voc) {
     throw Error("cannot read the tokenizer GGUF " + vocab.string() +
                 ": pass --vocab with llama.cpp's models/ggml-vocab-qwen2.gguf");

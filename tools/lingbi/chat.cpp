@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "commands.h"
-#include "lingbi/error.h"
-#include "lingbi/local_model.h"
-#include "lingbi/remote_model.h"
+#include "lingbi/model/local_model.h"
+#include "lingbi/model/remote_model.h"
+#include "lingbi/util/error.h"
 #include "model_flags.h"
 
 namespace lingbi::cli {

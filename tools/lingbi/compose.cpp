@@ -14,12 +14,13 @@
 #include <vector>
 
 #include "commands.h"
-#include "lingbi/compose.h"
-#include "lingbi/error.h"
-#include "lingbi/gallery.h"
-#include "lingbi/gallery_embedder.h"
-#include "lingbi/article.h"
-#include "lingbi/render.h"
+#include "gallery_flags.h"
+#include "lingbi/article/article.h"
+#include "lingbi/compose/compose.h"
+#include "lingbi/gallery/gallery.h"
+#include "lingbi/gallery/gallery_embedder.h"
+#include "lingbi/render/render.h"
+#include "lingbi/util/error.h"
 #include "model_flags.h"
 
 namespace lingbi::cli {
@@ -29,8 +30,7 @@ namespace {
 struct ComposeArgs {
   std::string instruction;
   std::string instruction_file;
-  std::string gallery;
-  std::string clip;
+  GalleryFlags gallery;
   std::string images = "auto";
   std::vector<std::string> outputs;
   bool link = false;
@@ -84,8 +84,8 @@ std::string resume_command(const ComposeArgs& a, const std::filesystem::path& pa
   flag("--vlm-mmproj", a.selector.local.mmproj.string());
   flag("--vlm-endpoint", a.selector.remote.endpoint);
   flag("--vlm-api-model", a.selector.remote.model);
-  flag("--gallery", a.gallery);
-  flag("--clip", a.clip);
+  flag("--gallery", a.gallery.gallery);
+  flag("--clip", a.gallery.clip);
   cmd += " -c " + std::to_string(a.writer.local.context) + " -t " + std::to_string(a.writer.local.threads);
   if (a.writer.local.gpu_layers != 0) cmd += " -ngl " + std::to_string(a.writer.local.gpu_layers);
   for (const std::string& out : a.outputs) flag("-o", out);
@@ -142,15 +142,7 @@ void run_compose(ComposeArgs& a, const CLI::App& cmd) {
       throw Error("cannot tell the format of " + out + ": -o must end in .md, .html or .json");
   }
   // Check everything cheap before loading models.
-  std::unique_ptr<Gallery> gallery;
-  std::unique_ptr<ImageEmbedder> embedder;
-  if (!a.gallery.empty()) {
-    if (a.clip.empty()) throw Error("--gallery needs --clip: the CLIP model the gallery was indexed with");
-    if (!std::filesystem::is_directory(a.gallery)) throw Error("gallery " + a.gallery + " does not exist: make one with lingbi index");
-    gallery = Gallery::open(a.gallery);
-    embedder = load_clip_embedder(a.clip, a.writer.local.threads);
-    gallery->check_model(*embedder);
-  }
+  const OpenedGallery gallery = open_gallery(a.gallery, a.writer.local.threads);
 
   const bool tty = isatty(fileno(stderr));
   o.on_progress = [&](const std::string& line) {
@@ -174,25 +166,20 @@ void run_compose(ComposeArgs& a, const CLI::App& cmd) {
   std::signal(SIGTERM, on_stop_signal);
 
   std::unique_ptr<ChatModel> writer = make_model(a.writer, "writer");
-  std::unique_ptr<ChatModel> own_selector;
+  std::unique_ptr<ChatModel> own_selector = make_selector(a.selector, a.writer);
   ComposeModels models;
   models.writer = writer.get();
   models.describe["writer"] = a.writer.describe();
-  if (a.selector.given()) {
-    a.selector.local.context = a.writer.local.context;
-    a.selector.local.threads = a.writer.local.threads;
-    a.selector.local.gpu_layers = a.writer.local.gpu_layers;
-    a.selector.remote.retries = a.writer.remote.retries;
-    own_selector = make_model(a.selector, "selector (--vlm)");
+  if (own_selector) {
     models.selector = own_selector.get();
     models.describe["selector"] = a.selector.describe();
   } else if (a.writer.sees_images()) {
     models.selector = writer.get();  // one vision-language model writes and selects
     models.describe["selector"] = a.writer.describe();
   }
-  models.embedder = embedder.get();
-  models.gallery = gallery.get();
-  if (embedder) models.describe["clip"] = embedder->name();
+  models.embedder = gallery.embedder.get();
+  models.gallery = gallery.gallery.get();
+  if (gallery.embedder) models.describe["clip"] = gallery.embedder->name();
 
   ComposeResult result;
   try {
@@ -237,8 +224,7 @@ void add_compose_command(CLI::App& app) {
   cmd->add_option("-f,--instruction-file", a->instruction_file, "Read the instruction (or a source text) from a file")
       ->check(CLI::ExistingFile);
   cmd->add_option("-o,--output", a->outputs, "Output ending in .md, .html or .json (repeatable)")->required();
-  cmd->add_option("--gallery", a->gallery, "Gallery folder to take pictures from (lingbi index makes one)");
-  cmd->add_option("--clip", a->clip, "The CLIP model (GGUF) the gallery was indexed with");
+  add_gallery_flags(cmd, a->gallery, "Gallery folder to take pictures from (lingbi index makes one)");
   a->writer.local.context = 16384;  // the whole article and the questions about it stay in context
   a->writer.remote.retries = 5;     // a server that went away is given 15.5 s to come back
   add_model_flags(cmd, a->writer);

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "commands.h"
-#include "lingbi/clip_convert.h"
+#include "lingbi/clip/clip_convert.h"
 
 namespace lingbi::cli {
 

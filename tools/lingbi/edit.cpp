@@ -6,10 +6,11 @@
 #include <string>
 
 #include "commands.h"
-#include "lingbi/editor.h"
-#include "lingbi/error.h"
-#include "lingbi/gallery.h"
-#include "lingbi/gallery_embedder.h"
+#include "gallery_flags.h"
+#include "lingbi/compose/editor.h"
+#include "lingbi/gallery/gallery.h"
+#include "lingbi/gallery/gallery_embedder.h"
+#include "lingbi/util/error.h"
 #include "model_flags.h"
 
 namespace lingbi::cli {
@@ -18,8 +19,7 @@ namespace {
 
 struct EditArgs {
   std::string article;
-  std::string gallery;
-  std::string clip;
+  GalleryFlags gallery;
   bool quiet = false;
   int64_t seed = -1;
   ModelFlags writer;
@@ -33,22 +33,16 @@ struct EditArgs {
 
 // The models and gallery an edit was given; each is loaded only when the edit uses it.
 struct Loaded {
-  std::unique_ptr<Gallery> gallery;
-  std::unique_ptr<ImageEmbedder> embedder;
+  OpenedGallery gallery;
   std::unique_ptr<ChatModel> writer;
   std::unique_ptr<ChatModel> selector;
   EditModels models;
 };
 
 void load_gallery(EditArgs& a, Loaded& l) {
-  if (a.gallery.empty()) return;
-  if (a.clip.empty()) throw Error("--gallery needs --clip: the CLIP model the gallery was indexed with");
-  if (!std::filesystem::is_directory(a.gallery)) throw Error("gallery " + a.gallery + " does not exist: make one with lingbi index");
-  l.gallery = Gallery::open(a.gallery);
-  l.embedder = load_clip_embedder(a.clip, a.writer.local.threads);
-  l.gallery->check_model(*l.embedder);
-  l.models.gallery = l.gallery.get();
-  l.models.embedder = l.embedder.get();
+  l.gallery = open_gallery(a.gallery, a.writer.local.threads);
+  l.models.gallery = l.gallery.gallery.get();
+  l.models.embedder = l.gallery.embedder.get();
 }
 
 void load_models(EditArgs& a, Loaded& l, bool selector) {
@@ -57,11 +51,8 @@ void load_models(EditArgs& a, Loaded& l, bool selector) {
     l.models.writer = l.writer.get();
   }
   if (!selector) return;
-  if (a.selector.given()) {
-    a.selector.local.context = a.writer.local.context;
-    a.selector.local.threads = a.writer.local.threads;
-    a.selector.local.gpu_layers = a.writer.local.gpu_layers;
-    l.selector = make_model(a.selector, "selector (--vlm)");
+  l.selector = make_selector(a.selector, a.writer);
+  if (l.selector) {
     l.models.selector = l.selector.get();
   } else if (a.writer.given() && a.writer.sees_images()) {
     l.models.selector = l.writer.get();  // one vision-language model writes and selects
@@ -93,7 +84,7 @@ void run_edit(EditArgs& a, const std::string& op) {
     };
     done = "rewrote paragraph " + std::to_string(a.paragraph);
   } else if (op == "research") {
-    if (a.gallery.empty()) throw Error("research needs the gallery and its CLIP model: give --gallery G --clip C.gguf");
+    if (a.gallery.gallery.empty()) throw Error("research needs the gallery and its CLIP model: give --gallery G --clip C.gguf");
     load_gallery(a, l);
     load_models(a, l, true);
     edit = [&l, &a](Article& article) { return research_slot(article, a.slot, a.search, l.models); };
@@ -129,8 +120,7 @@ void add_edit_command(CLI::App& app) {
   auto a = std::make_shared<EditArgs>();
   auto* cmd = app.add_subcommand("edit", "Edit a saved article (JSON) in place: rewrite a paragraph, change its pictures");
   cmd->add_option("article", a->article, "The article, as written by compose -o X.json")->required();
-  cmd->add_option("--gallery", a->gallery, "Gallery folder (research; add-slot to find a picture)");
-  cmd->add_option("--clip", a->clip, "The CLIP model (GGUF) the gallery was indexed with");
+  add_gallery_flags(cmd, a->gallery, "Gallery folder (research; add-slot to find a picture)");
   a->writer.local.context = 16384;  // the whole article stays in context for a rewrite
   add_model_flags(cmd, a->writer);
   add_model_flags(cmd, a->selector, "vlm");

@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "commands.h"
-#include "lingbi/clip.h"
-#include "lingbi/path_json.h"
+#include "lingbi/clip/clip.h"
+#include "lingbi/util/path_json.h"
 
 namespace lingbi::cli {
 

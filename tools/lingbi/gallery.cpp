@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "commands.h"
-#include "lingbi/error.h"
-#include "lingbi/gallery.h"
-#include "lingbi/path_json.h"
+#include "lingbi/gallery/gallery.h"
+#include "lingbi/util/error.h"
+#include "lingbi/util/path_json.h"
 
 namespace lingbi::cli {
 

@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "commands.h"
-#include "lingbi/error.h"
-#include "lingbi/gallery.h"
-#include "lingbi/index_threads.h"
+#include "lingbi/gallery/gallery.h"
+#include "lingbi/gallery/index_threads.h"
+#include "lingbi/util/error.h"
 
 namespace lingbi::cli {
 

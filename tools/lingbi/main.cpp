@@ -8,8 +8,8 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.h"
-#include "lingbi/error.h"
-#include "lingbi/version.h"
+#include "lingbi/util/error.h"
+#include "lingbi/util/version.h"
 
 // llama.cpp spells some flags with one dash and several letters (-ngl); CLI11 only takes one
 // letter after one dash, so such flags are renamed to their long form before parsing.

@@ -1,6 +1,6 @@
 #include "model_flags.h"
 
-#include "lingbi/error.h"
+#include "lingbi/util/error.h"
 
 namespace lingbi::cli {
 
@@ -41,6 +41,15 @@ std::unique_ptr<ChatModel> make_model(const ModelFlags& f, const std::string& wh
   if (!f.remote.endpoint.empty()) return std::make_unique<RemoteModel>(f.remote);
   if (f.local.model.empty()) throw Error(what + ": no model given (-m FILE.gguf or --endpoint URL)");
   return std::make_unique<LocalModel>(f.local);
+}
+
+std::unique_ptr<ChatModel> make_selector(ModelFlags& selector, const ModelFlags& writer) {
+  if (!selector.given()) return nullptr;
+  selector.local.context = writer.local.context;
+  selector.local.threads = writer.local.threads;
+  selector.local.gpu_layers = writer.local.gpu_layers;
+  selector.remote.retries = writer.remote.retries;
+  return make_model(selector, "selector (--vlm)");
 }
 
 }  // namespace lingbi::cli

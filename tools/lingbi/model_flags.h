@@ -8,9 +8,9 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include "lingbi/local_model.h"
-#include "lingbi/model.h"
-#include "lingbi/remote_model.h"
+#include "lingbi/model/local_model.h"
+#include "lingbi/model/model.h"
+#include "lingbi/model/remote_model.h"
 
 namespace lingbi::cli {
 
@@ -33,5 +33,9 @@ void add_model_flags(CLI::App* cmd, ModelFlags& flags, const std::string& prefix
 
 // The model the flags describe; throws lingbi::Error when both -m and --endpoint, or neither, is given.
 std::unique_ptr<ChatModel> make_model(const ModelFlags& flags, const std::string& what);
+
+// The selector of --vlm (nullptr when it is not given), run with the writer's context, threads,
+// GPU layers and retries.
+std::unique_ptr<ChatModel> make_selector(ModelFlags& selector, const ModelFlags& writer);
 
 }  // namespace lingbi::cli

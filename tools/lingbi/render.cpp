@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "commands.h"
-#include "lingbi/article.h"
-#include "lingbi/render.h"
+#include "lingbi/article/article.h"
+#include "lingbi/render/render.h"
 
 namespace lingbi::cli {
 

@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "commands.h"
-#include "lingbi/error.h"
-#include "lingbi/gallery.h"
-#include "lingbi/path_json.h"
+#include "lingbi/gallery/gallery.h"
+#include "lingbi/util/error.h"
+#include "lingbi/util/path_json.h"
 
 namespace lingbi::cli {
 
@@ -64,9 +64,9 @@ void run_search(const SearchArgs& a) {
                                         {"tags", h.tags},
                                         {"width", h.width},
                                         {"height", h.height},
-                                        {"luminance", h.luminance},
-                                        {"saturation", h.saturation},
-                                        {"colourfulness", h.colourfulness}});
+                                        {"luminance", h.appearance.luminance},
+                                        {"saturation", h.appearance.saturation},
+                                        {"colourfulness", h.appearance.colourfulness}});
       out.push_back(std::move(hit));
     }
     // A caption or tag from a file in a legacy encoding prints with U+FFFD rather than failing.

@@ -9,9 +9,14 @@
 // - libvips' warnings are not printed: a file that fails is reported by lingbi with its reason.
 #pragma once
 
+#include <string>
+
 namespace lingbi {
 
 // Initialises libvips if it is not yet; throws lingbi::Error when it cannot start.
 void ensure_vips();
+
+// The version of the libvips library in use, "MAJOR.MINOR.MICRO".
+std::string libvips_version();
 
 }  // namespace lingbi

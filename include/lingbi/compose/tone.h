@@ -6,15 +6,9 @@
 #include <string_view>
 #include <vector>
 
-namespace lingbi {
+#include "lingbi/gallery/appearance.h"
 
-// As the gallery stores them: luminance and saturation on 0..1, colourfulness as Hasler and
-// Suesstrunk define it on 0..255 values (about 0 for grey, 82 "highly", 109 "extremely" colourful).
-struct Appearance {
-  float luminance = 0;
-  float saturation = 0;
-  float colourfulness = 0;
-};
+namespace lingbi {
 
 // The tones the Illustrator may ask for.
 const std::vector<std::string_view>& tone_names();

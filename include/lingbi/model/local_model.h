@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "lingbi/model.h"
+#include "lingbi/model/model.h"
 
 namespace lingbi {
 

@@ -11,9 +11,9 @@
 #include <string_view>
 #include <vector>
 
-#include "lingbi/article.h"
-#include "lingbi/error.h"
-#include "lingbi/model.h"
+#include "lingbi/article/article.h"
+#include "lingbi/model/model.h"
+#include "lingbi/util/error.h"
 
 namespace lingbi {
 

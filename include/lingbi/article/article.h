@@ -54,7 +54,7 @@ struct TokenTotals {
   int64_t generated = 0;
 };
 
-// One edit of a saved article (lingbi edit, include/lingbi/editor.h), kept in order so that what
+// One edit of a saved article (lingbi edit, include/lingbi/compose/editor.h), kept in order so that what
 // an edit replaced is never lost.
 struct Edit {
   std::string op;           // "rewrite", "research", "swap", "add-slot" or "remove-slot"

@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "lingbi/model.h"
+#include "lingbi/model/model.h"
 
 namespace lingbi {
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "lingbi/utf8.h"
+#include "lingbi/util/utf8.h"
 
 namespace lingbi {
 

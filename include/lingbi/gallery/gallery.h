@@ -8,14 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "lingbi/gallery_embedder.h"
+#include "lingbi/gallery/appearance.h"
+#include "lingbi/gallery/gallery_embedder.h"
 
 namespace lingbi {
-
-class Catalog;
-class ExactVectors;
-class VectorFile;
-class VectorIndex;
 
 struct GalleryInfo {
   int64_t images = 0;   // distinct pictures (by content hash)
@@ -37,7 +33,7 @@ struct ImageRecord {
   int64_t bytes = 0;
   std::string caption;
   std::vector<std::string> tags;
-  float luminance = 0, saturation = 0, colourfulness = 0;
+  Appearance appearance;
 };
 
 struct Failure {
@@ -89,7 +85,7 @@ struct SearchHit {
   std::string caption;
   std::vector<std::string> tags;
   int width = 0, height = 0;
-  float luminance = 0, saturation = 0, colourfulness = 0;
+  Appearance appearance;
 };
 
 class Gallery {
@@ -106,7 +102,6 @@ class Gallery {
   static std::unique_ptr<Gallery> open(const std::string& dir, Access access = Access::read);
   // Opens `dir`, creating it for the same model as `model_source` (for merging) if needed.
   static std::unique_ptr<Gallery> open_like(const std::string& dir, const Gallery& model_source);
-  ~Gallery();
 
   // Throws lingbi::Error unless `embedder` is the model this gallery was indexed with.
   void check_model(const ImageEmbedder& embedder) const;
@@ -138,37 +133,17 @@ class Gallery {
   std::optional<ImageRecord> image(int64_t id) const;
   std::optional<int64_t> find_hash(const std::string& hash) const;
   std::vector<int64_t> image_ids() const;
-  std::string dir() const { return dir_; }
+  std::string dir() const;
 
+  ~Gallery();
   Gallery(const Gallery&) = delete;
   Gallery& operator=(const Gallery&) = delete;
 
- private:
-  Gallery(std::string dir, std::unique_ptr<Catalog> catalog, int lock_fd, bool writable);
-  static std::unique_ptr<Gallery> open_impl(const std::string& dir, const std::string* model_name,
-                                            const std::string* model_hash, int dim, bool writable);
-  void require_writable(const char* what) const;
-  void reconcile();
-  void rebuild_index(const std::string& kind);
-  void apply_to_index(const std::vector<int64_t>& removed, const std::vector<int64_t>& added_ids,
-                      const std::vector<float>& added_vectors);
-  void save_index();  // writes the index file (atomically)
-  void publish_index();  // renames the staged index file over the live one and records its generation
-  std::string index_file() const;
-  std::string vector_file_path() const;
-  // IVF kinds: opens vectors.f32, or (writers) writes it anew from the catalog when it is missing.
-  void open_vector_file();
-  void create_vector_file();
-  // Where re-ranking reads exact vectors: vectors.f32 when there is one, else the catalog.
-  const ExactVectors* exact_vectors() const;
+  struct Impl;  // src/gallery/gallery_impl.h
 
-  std::string dir_;
-  std::unique_ptr<Catalog> catalog_;
-  std::unique_ptr<VectorFile> vector_file_;  // reads the catalog for what it lacks: declared after it
-  std::unique_ptr<VectorIndex> index_;
-  int lock_fd_ = -1;
-  bool writable_ = false;
-  friend class Ingest;
+ private:
+  explicit Gallery(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace lingbi

@@ -1,11 +1,11 @@
-#include "lingbi/article.h"
+#include "lingbi/article/article.h"
 
 #include <fstream>
 #include <sstream>
 
-#include "lingbi/atomic_write.h"
-#include "lingbi/error.h"
-#include "lingbi/path_json.h"
+#include "lingbi/util/atomic_write.h"
+#include "lingbi/util/error.h"
+#include "lingbi/util/path_json.h"
 
 namespace lingbi {
 

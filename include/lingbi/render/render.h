@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "lingbi/article.h"
+#include "lingbi/article/article.h"
 
 namespace lingbi {
 

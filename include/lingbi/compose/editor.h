@@ -18,8 +18,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lingbi/article.h"
-#include "lingbi/model.h"
+#include "lingbi/article/article.h"
+#include "lingbi/model/model.h"
 
 namespace lingbi {
 

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "lingbi/utf8.h"  // valid_utf8, which compose applies to model text, lives there
+#include "lingbi/util/utf8.h"  // valid_utf8, which compose applies to model text, lives there
 
 namespace lingbi {
 
