@@ -37,6 +37,8 @@ lingbi_llama_lib(llama_ggml_cpu ggml/src/libggml-cpu.a llama_ggml_base OpenMP::O
 lingbi_llama_lib(llama_ggml ggml/src/libggml.a llama_ggml_cpu llama_ggml_base ${CMAKE_DL_LIBS})
 lingbi_llama_lib(llama_llama src/libllama.a llama_ggml)
 lingbi_llama_lib(llama_httplib vendor/cpp-httplib/libcpp-httplib.a Threads::Threads)
+# lingbi's server includes it as <cpp-httplib/httplib.h>, as llama-server does.
+set_target_properties(llama_httplib PROPERTIES INTERFACE_INCLUDE_DIRECTORIES "${LINGBI_LLAMA_CPP_SRC}/vendor")
 lingbi_llama_lib(llama_common_base common/libllama-common-base.a)
 lingbi_llama_lib(llama_common common/libllama-common.a llama_common_base llama_httplib llama_llama)
 # mtmd-helper hashes images with vendor/hash (sha256).

@@ -9,7 +9,7 @@
 # The programs under tools/ are checked too (they sit above every module), under the names
 # "tools/lingbi" and "tools/lingbi-dev". Tests and benchmarks may reach into any module.
 
-set(LINGBI_MODULES util model clip article gallery render compose)
+set(LINGBI_MODULES util model clip article gallery render compose server)
 
 set(LINGBI_util_USES "")
 set(LINGBI_util_EXTERNAL vips xxhash ggml)
@@ -25,6 +25,8 @@ set(LINGBI_render_USES util article)
 set(LINGBI_render_EXTERNAL vips)
 set(LINGBI_compose_USES util model article gallery)
 set(LINGBI_compose_EXTERNAL vips)
+set(LINGBI_server_USES util model article gallery render compose)
+set(LINGBI_server_EXTERNAL httplib)
 
 set(LINGBI_PROGRAMS tools/lingbi tools/lingbi-dev)
 set(LINGBI_tools/lingbi_USES ${LINGBI_MODULES})
@@ -53,4 +55,6 @@ set(LINGBI_HEADERS_sqlite "^sqlite3\\.h$")
 set(LINGBI_TARGETS_sqlite PkgConfig::SQLITE3)
 set(LINGBI_HEADERS_cli11 "^CLI/.*$")
 set(LINGBI_TARGETS_cli11 CLI11::CLI11)
-set(LINGBI_EXTERNALS vips xxhash llama ggml llama_unicode curl faiss sqlite cli11)
+set(LINGBI_HEADERS_httplib "^cpp-httplib/httplib\\.h$")
+set(LINGBI_TARGETS_httplib llama_httplib)
+set(LINGBI_EXTERNALS vips xxhash llama ggml llama_unicode curl faiss sqlite cli11 httplib)

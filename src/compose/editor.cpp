@@ -12,6 +12,7 @@
 #include "lingbi/compose/tone.h"
 #include "lingbi/util/error.h"
 #include "lingbi/util/strings.h"
+#include "lingbi/util/utc_time.h"
 #include "prompt_terms.h"
 #include "stages.h"
 
@@ -26,12 +27,7 @@ uint32_t edit_seed(const Article& article, const std::optional<uint32_t>& given)
 
 void record_edit(Article& article, const std::string& op, int target, const std::string& detail,
                  nlohmann::json previous, const EditReport& report) {
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char at[32];
-  std::strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  article.edits.push_back({op, target, detail, std::move(previous), at});
+  article.edits.push_back({op, target, detail, std::move(previous), utc_now()});
   article.tokens.prompt_evaluated += report.tokens.prompt_evaluated;
   article.tokens.prompt_reused += report.tokens.prompt_reused;
   article.tokens.generated += report.tokens.generated;

@@ -38,4 +38,7 @@ void add_edit_command(CLI::App& app);
 // Adds `lingbi chat`: streamed image-text dialogue with a local GGUF model or a remote server.
 void add_chat_command(CLI::App& app);
 
+// `lingbi serve` (serve.cpp).
+void add_serve_command(CLI::App& app);
+
 }  // namespace lingbi::cli

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "compose_models.h"
 #include "gallery_flags.h"
 #include "lingbi/article/article.h"
 #include "lingbi/compose/compose.h"
@@ -165,21 +166,8 @@ void run_compose(ComposeArgs& a, const CLI::App& cmd) {
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
 
-  std::unique_ptr<ChatModel> writer = make_model(a.writer, "writer");
-  std::unique_ptr<ChatModel> own_selector = make_selector(a.selector, a.writer);
-  ComposeModels models;
-  models.writer = writer.get();
-  models.describe["writer"] = a.writer.describe();
-  if (own_selector) {
-    models.selector = own_selector.get();
-    models.describe["selector"] = a.selector.describe();
-  } else if (a.writer.sees_images()) {
-    models.selector = writer.get();  // one vision-language model writes and selects
-    models.describe["selector"] = a.writer.describe();
-  }
-  models.embedder = gallery.embedder.get();
-  models.gallery = gallery.gallery.get();
-  if (gallery.embedder) models.describe["clip"] = gallery.embedder->name();
+  const LoadedModels loaded = load_models(a.writer, a.selector, gallery);
+  const ComposeModels& models = loaded.models;
 
   ComposeResult result;
   try {

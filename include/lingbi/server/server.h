@@ -1,0 +1,37 @@
+// `lingbi serve`: an HTTP API for composing and editing articles, with jobs, live events and an
+// article store (docs/server.md). One model in memory; jobs run one at a time in order, while
+// reads (articles, pictures, search, events) are answered beside them.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "lingbi/compose/compose.h"
+
+namespace lingbi {
+
+struct ServeOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;                         // 0: any free port (on_listening says which)
+  std::string api_key;                     // required for a host other than loopback
+  std::filesystem::path articles;          // the article store's folder
+  size_t max_queue = 16;                   // jobs waiting beyond the running one; more answer 503
+  std::vector<std::string> allowed_hosts;  // Host header names accepted besides the bound and loopback names
+  size_t max_body = 1 << 20;               // bytes of a request body; more answer 413
+};
+
+// Throws lingbi::Error when the options are unsafe: a host other than loopback without an API key.
+void check_serve_options(const ServeOptions& options);
+
+// Serves until `stop` becomes true (a signal handler may set it), then cancels the running job
+// (its partial article stays in the store) and returns. `on_listening` is called once the socket
+// is bound, with the address and port. Throws lingbi::Error when the options are unsafe (a host
+// other than loopback without an API key) or the address cannot be bound.
+void serve(const ServeOptions& options, const ComposeModels& models, const std::atomic<bool>& stop,
+           const std::function<void(const std::string& host, int port)>& on_listening);
+
+}  // namespace lingbi

@@ -1,0 +1,79 @@
+// What every request passes before a route sees it: the Host header (against DNS rebinding) and
+// the API key; and the headers every answer carries.
+#include <algorithm>
+#include <cctype>
+
+#include "api.h"
+
+namespace lingbi::server {
+
+namespace {
+
+// The host name of a Host header, without the port, lower case ("[::1]:8080" -> "[::1]").
+std::string host_name(std::string host) {
+  std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (!host.empty() && host.front() == '[') {
+    const size_t end = host.find(']');
+    return end == std::string::npos ? host : host.substr(0, end + 1);
+  }
+  const size_t colon = host.find(':');
+  return colon == std::string::npos ? host : host.substr(0, colon);
+}
+
+// Compares in time that depends only on the lengths, so the key cannot be guessed byte by byte.
+bool same_secret(const std::string& given, const std::string& key) {
+  unsigned char diff = given.size() == key.size() ? 0 : 1;
+  for (size_t i = 0; i < given.size(); ++i)
+    diff |= static_cast<unsigned char>(given[i] ^ key[i % key.size()]);
+  return diff == 0;
+}
+
+}  // namespace
+
+bool admit(const httplib::Request& req, httplib::Response& res, const ServeOptions& options,
+           const std::vector<std::string>& bound_names) {
+  const std::string host = host_name(req.get_header_value("Host"));
+  const bool known = std::find(bound_names.begin(), bound_names.end(), host) != bound_names.end() ||
+                     std::find(options.allowed_hosts.begin(), options.allowed_hosts.end(), host) !=
+                         options.allowed_hosts.end();
+  if (!known) {
+    send_error(
+        res, 403, "forbidden_host",
+        "the Host header names a host this server does not answer for; start it with --allowed-host NAME");
+    return false;
+  }
+  if (req.path == "/health") return true;
+  if (!options.api_key.empty()) {
+    std::string given = req.get_header_value("X-Api-Key");
+    const std::string auth = req.get_header_value("Authorization");
+    if (given.empty() && auth.rfind("Bearer ", 0) == 0) given = auth.substr(7);
+    if (given.empty() || !same_secret(given, options.api_key)) {
+      send_error(res, 401, "unauthorized",
+                 "missing or wrong API key (Authorization: Bearer KEY or X-Api-Key: KEY)");
+      return false;
+    }
+  }
+  // The body is not read yet: its headers say whether there is one, and how large.
+  const size_t length = req.get_header_value_u64("Content-Length");
+  if (length > options.max_body) {
+    res.set_header("Connection", "close");
+    send_error(res, 413, "payload_too_large",
+               "the body has " + std::to_string(length) + " bytes; at most " +
+                   std::to_string(options.max_body) + " are accepted");
+    return false;
+  }
+  const bool has_body = req.get_header_value("Transfer-Encoding") == "chunked" || length > 0;
+  if (has_body && req.get_header_value("Content-Type").rfind("application/json", 0) != 0) {
+    send_error(res, 415, "unsupported_media_type", "the body must be JSON (Content-Type: application/json)");
+    return false;
+  }
+  return true;
+}
+
+void add_safety_headers(httplib::Response& res) {
+  res.set_header("Content-Security-Policy", "default-src 'self'");
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("Referrer-Policy", "no-referrer");
+}
+
+}  // namespace lingbi::server

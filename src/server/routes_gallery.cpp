@@ -1,0 +1,111 @@
+// /v1/gallery, /v1/search and /v1/images: the gallery's pictures, addressed by id only; no
+// request names a file and no answer shows a path.
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+
+#include "api.h"
+#include "lingbi/gallery/gallery_embedder.h"
+#include "lingbi/render/picture.h"
+#include "lingbi/util/read_file.h"
+
+namespace lingbi::server {
+
+using nlohmann::json;
+
+namespace {
+
+const Gallery& require_gallery(const Context& c) {
+  if (!c.gallery) throw NotFound("this server has no gallery: start it with --gallery G --clip C.gguf");
+  return *c.gallery;
+}
+
+std::string content_type_of(const std::string& path) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  if (ext == ".jpg" || ext == ".jpeg") return "image/jpeg";
+  if (ext == ".png") return "image/png";
+  if (ext == ".webp") return "image/webp";
+  if (ext == ".gif") return "image/gif";
+  if (ext == ".tif" || ext == ".tiff") return "image/tiff";
+  if (ext == ".heic" || ext == ".heif") return "image/heif";
+  if (ext == ".avif") return "image/avif";
+  return "application/octet-stream";
+}
+
+int64_t image_id(const httplib::Request& req) {
+  const std::string text = req.path_params.at("id");
+  if (text.empty() || text.size() > 18 || !std::all_of(text.begin(), text.end(), ::isdigit))
+    throw NotFound("no image " + text.substr(0, 40));
+  return std::stoll(text);
+}
+
+}  // namespace
+
+void add_gallery_routes(httplib::Server& http, Context& c) {
+  http.Get("/v1/gallery", [&c](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard lock(c.gallery_mutex);
+    const GalleryInfo i = require_gallery(c).info();
+    send_json(
+        res, 200,
+        {{"images", i.images}, {"failed", i.failed}, {"index", i.index}, {"dim", i.dim}, {"model", i.model}});
+  });
+  http.Get("/v1/search", [&c](const httplib::Request& req, httplib::Response& res) {
+    const std::string q = req.get_param_value("q");
+    if (q.empty()) throw BadRequest("q: required (the text to look for)");
+    const int k = int_param(req, "k", 10, 1, 100);
+    if (!c.models.embedder)
+      throw NotFound("this server has no gallery: start it with --gallery G --clip C.gguf");
+    const std::vector<float> query = c.models.embedder->embed_text(q);
+    std::lock_guard lock(c.gallery_mutex);
+    SearchOptions o;
+    o.k = k;
+    json data = json::array();
+    for (const SearchHit& h : require_gallery(c).search(query, o))
+      data.push_back({{"id", h.id},
+                      {"score", h.score},
+                      {"caption", h.caption},
+                      {"width", h.width},
+                      {"height", h.height},
+                      {"url", "/v1/images/" + std::to_string(h.id)}});
+    send_json(res, 200, {{"object", "list"}, {"data", data}});
+  });
+  http.Get("/v1/images/:id", [&c](const httplib::Request& req, httplib::Response& res) {
+    const int64_t id = image_id(req);
+    const int width = req.has_param("w") ? int_param(req, "w", 0, 16, 4096) : 0;  // pixels
+    std::optional<ImageRecord> record;
+    {
+      std::lock_guard lock(c.gallery_mutex);
+      record = require_gallery(c).image(id);
+    }
+    if (!record) throw NotFound("no image " + std::to_string(id));
+    const std::string etag = "\"" + record->hash + (width ? "-w" + std::to_string(width) : "") + "\"";
+    res.set_header("ETag", etag);
+    res.set_header("Cache-Control", "private, max-age=3600");
+    if (req.get_header_value("If-None-Match") == etag) {
+      res.status = 304;
+      return;
+    }
+    // The first of the image's paths that still reads (a file may have moved since indexing).
+    for (const std::string& path : record->paths) {
+      if (width == 0) {
+        try {
+          const std::vector<unsigned char> bytes = read_file_bytes(path);
+          res.set_content(reinterpret_cast<const char*>(bytes.data()), bytes.size(), content_type_of(path));
+          return;
+        } catch (const Error&) {
+          continue;
+        }
+      }
+      std::string error;  // names the file: never sent
+      if (auto jpeg = scaled_jpeg(path, width, 85, error)) {
+        res.set_content(*jpeg, "image/jpeg");
+        return;
+      }
+    }
+    throw NotFound("image " + std::to_string(id) +
+                   " is no longer readable where it was indexed; run lingbi index --prune");
+  });
+}
+
+}  // namespace lingbi::server

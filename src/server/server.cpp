@@ -1,0 +1,110 @@
+// serve(): the HTTP server's wiring. Every request is admitted (Host, key) before routing, every
+// answer carries the safety headers, every error is {"error": {"type", "message"}}.
+#include <chrono>
+#include <thread>
+
+#include "api.h"
+
+namespace lingbi {
+
+using namespace server;
+using nlohmann::json;
+
+namespace {
+
+bool is_loopback(const std::string& host) {
+  return host == "127.0.0.1" || host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+const char* error_type(int status) {
+  switch (status) {
+    case 400:
+      return "bad_request";
+    case 404:
+      return "not_found";
+    case 405:
+      return "method_not_allowed";
+    case 413:
+      return "payload_too_large";
+    case 414:
+      return "uri_too_long";
+    default:
+      return status >= 500 ? "server_error" : "error";
+  }
+}
+
+}  // namespace
+
+void check_serve_options(const ServeOptions& options) {
+  if (!is_loopback(options.host) && options.api_key.empty())
+    throw Error("refusing to listen on " + options.host +
+                " without an API key: anyone who can reach it could use your models and read your gallery; "
+                "give --api-key (or LINGBI_API_KEY), or keep the default --host 127.0.0.1");
+}
+
+void serve(const ServeOptions& options, const ComposeModels& models, const std::atomic<bool>& stop,
+           const std::function<void(const std::string&, int)>& on_listening) {
+  check_serve_options(options);
+  if (!models.writer) throw Error("lingbi serve needs a writer model (-m FILE.gguf or --endpoint URL)");
+
+  ArticleStore store(options.articles);
+  std::unique_ptr<Gallery> reader;  // the routes' own handle; compose jobs use models.gallery
+  if (models.gallery) reader = Gallery::open(models.gallery->dir());
+  Context context{options, models, store, nullptr, reader.get(), {}};
+  JobQueue jobs(options.max_queue, [&context](Job& job) { run_job(job, context); });
+  context.jobs = &jobs;
+
+  httplib::Server http;
+  // Event streams hold a thread each while they wait: room for them beside ordinary requests.
+  http.new_task_queue = [] { return new httplib::ThreadPool(8, 64); };
+  http.set_payload_max_length(options.max_body);
+  std::vector<std::string> names = {"localhost", "127.0.0.1", "[::1]", options.host};
+  http.set_pre_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
+    add_safety_headers(res);
+    return admit(req, res, options, names) ? httplib::Server::HandlerResponse::Unhandled
+                                           : httplib::Server::HandlerResponse::Handled;
+  });
+  http.set_post_routing_handler(
+      [](const httplib::Request&, httplib::Response& res) { add_safety_headers(res); });
+  http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+    try {
+      std::rethrow_exception(ep);
+    } catch (const BadRequest& e) {
+      send_error(res, 400, "bad_request", e.what());
+    } catch (const NotFound& e) {
+      send_error(res, 404, "not_found", e.what());
+    } catch (const Conflict& e) {
+      send_json(res, 409,
+                {{"error", {{"type", "conflict"}, {"message", e.what()}}}, {"current_revision", e.current}});
+    } catch (const std::exception& e) {
+      send_error(res, 500, "server_error", without_paths(e.what()));
+    }
+  });
+  http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (res.body.empty())
+      send_error(res, res.status, error_type(res.status), httplib::status_message(res.status));
+  });
+
+  http.Get("/health", [&](const httplib::Request&, httplib::Response& res) {
+    send_json(res, 200, {{"status", "ok"}, {"jobs", jobs.counts()}, {"waiting", jobs.waiting()}});
+  });
+  add_article_routes(http, context);
+  add_job_routes(http, context);
+  add_gallery_routes(http, context);
+
+  const int port = options.port == 0 ? http.bind_to_any_port(options.host)
+                                     : (http.bind_to_port(options.host, options.port) ? options.port : -1);
+  if (port < 0)
+    throw Error("cannot listen on " + options.host + ":" + std::to_string(options.port) + " (in use?)");
+  std::thread listener([&] { http.listen_after_bind(); });
+  http.wait_until_ready();
+  if (on_listening) on_listening(options.host, port);
+  while (!stop.load() && http.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // The running job stops first (its partial article is in the store) and the waiting ones are
+  // cancelled, so that every event stream ends; then the connections close.
+  jobs.stop();
+  http.stop();
+  listener.join();
+}
+
+}  // namespace lingbi
