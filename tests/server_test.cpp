@@ -137,10 +137,27 @@ std::vector<Event> follow(httplib::Client& c, const std::string& job, int64_t af
   return parse_events(text);
 }
 
-size_t files_under(const fs::path& dir) {
-  size_t n = 0;
-  for (const auto& e : fs::recursive_directory_iterator(dir)) n += e.is_regular_file();
-  return n;
+// Every file under `dir` with its content, once two looks 200 ms apart agree (a finished job's
+// record may still be being written when its last event arrives).
+std::map<std::string, std::string> files_under(const fs::path& dir) {
+  const auto look = [&] {
+    std::map<std::string, std::string> files;
+    for (const auto& e : fs::recursive_directory_iterator(dir)) {
+      if (!e.is_regular_file() || e.path().filename().string().find(".tmp-") != std::string::npos) continue;
+      std::ifstream in(e.path(), std::ios::binary);
+      files[e.path().string()] =
+          std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    }
+    return files;
+  };
+  auto files = look();
+  for (int i = 0; i < 50; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    auto again = look();
+    if (again == files) break;
+    files = std::move(again);
+  }
+  return files;
 }
 
 class ServeTest : public ::testing::Test {
@@ -430,6 +447,52 @@ TEST_F(ServeTest, CancelMidWriteKeepsThePartialArticleAndAResumeJobCompletesIt) 
   EXPECT_EQ(done["article"]["sections"][0], partial["article"]["sections"][0]);
 }
 
+TEST_F(ServeTest, KillNineMidComposeThenARestartedServerShowsTheJobFailedAndAResumeCompletesIt) {
+  const std::string job = submit(*http_, {{"type", "compose"},
+                                          {"instruction", "A long history of tea"},
+                                          {"words", 1200},
+                                          {"images", 2},
+                                          {"seed", 13}});
+  std::string text;
+  bool killed = false;
+  http_->Get("/v1/jobs/" + job + "/events", [&](const char* data, size_t n) {
+    text.append(data, n);
+    if (text.find("event: section.done") == std::string::npos) return true;
+    server_->child().signal(SIGKILL);
+    killed = true;
+    return false;
+  });
+  ASSERT_TRUE(killed) << "the job finished before its first section was done";
+  EXPECT_EQ(server_->child().wait(), 128 + SIGKILL);
+
+  server_ = std::make_unique<Server>(*gallery_, dir_.path() / "articles");  // the same store
+  ASSERT_GT(server_->port(), 0) << "lingbi serve did not start again";
+  http_ = server_->client();
+  const json status = body_of(http_->Get("/v1/jobs/" + job));
+  EXPECT_EQ(status["status"], "failed");
+  const std::string error = status.value("error", "");
+  EXPECT_NE(error.find("resume"), std::string::npos) << error;
+  const std::string id = status["progress"]["article"];
+  const std::vector<Event> replay = follow(*http_, job);
+  ASSERT_FALSE(replay.empty());
+  EXPECT_EQ(replay.back().type, "job.failed");
+
+  const json listed = body_of(http_->Get("/v1/articles"));
+  ASSERT_EQ(listed["data"].size(), 1u);
+  EXPECT_EQ(listed["data"][0]["id"], id);
+  const json partial = body_of(http_->Get("/v1/articles/" + id));
+  EXPECT_TRUE(partial["partial"].get<bool>());
+  EXPECT_GE(partial["article"]["sections"].size(), 1u);
+
+  const std::vector<Event> resumed = follow(*http_, submit(*http_, {{"type", "resume"}, {"article", id}}));
+  ASSERT_FALSE(resumed.empty());
+  ASSERT_EQ(resumed.back().type, "job.completed") << resumed.back().data.dump();
+  const json done = body_of(http_->Get("/v1/articles/" + id));
+  EXPECT_EQ(done["revision"], 1);
+  EXPECT_FALSE(done["partial"].get<bool>());
+  EXPECT_EQ(done["article"]["sections"][0], partial["article"]["sections"][0]);
+}
+
 // Sends raw bytes and returns the status line's code.
 int raw_status(int port, const std::string& request) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -453,7 +516,7 @@ TEST_F(ServeTest, HostileRequestsGetTheirStatusAndNothingChangesOnDisk) {
   const std::string id = compose(120, 1);
   ASSERT_FALSE(id.empty());
   const fs::path articles = dir_.path() / "articles";
-  const size_t files = files_under(articles);
+  const auto files = files_under(articles);
   const auto status = [&](const httplib::Result& r) { return r ? r->status : -1; };
 
   for (const std::string& path :

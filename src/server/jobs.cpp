@@ -1,9 +1,12 @@
 #include "jobs.h"
 
+#include <algorithm>
+#include <fstream>
 #include <random>
 #include <regex>
 
 #include "lingbi/compose/compose.h"
+#include "lingbi/util/atomic_write.h"
 #include "lingbi/util/utc_time.h"
 
 namespace lingbi::server {
@@ -68,13 +71,19 @@ json Job::describe() const {
 }
 
 void Job::set_progress(const json& progress) {
-  std::lock_guard lock(mutex_);
-  progress_.update(progress);
+  {
+    std::lock_guard lock(mutex_);
+    progress_.update(progress);
+  }
+  if (on_change) on_change(*this);
 }
 
 void Job::set_result(const json& result) {
-  std::lock_guard lock(mutex_);
-  result_ = result;
+  {
+    std::lock_guard lock(mutex_);
+    result_ = result;
+  }
+  if (on_change) on_change(*this);
 }
 
 void Job::finish(JobState state, const std::string& error) {
@@ -91,10 +100,81 @@ void Job::finish(JobState state, const std::string& error) {
         {static_cast<int64_t>(events_.size()) + 1, std::string("job.") + job_state_name(state), data});
   }
   changed_.notify_all();
+  if (on_change) on_change(*this);
 }
 
-JobQueue::JobQueue(size_t max_queued, Runner runner)
-    : max_queued_(max_queued), runner_(std::move(runner)), worker_([this] { work(); }) {}
+JobQueue::JobQueue(size_t max_queued, Runner runner, std::filesystem::path record_dir)
+    : max_queued_(max_queued), record_dir_(std::move(record_dir)), runner_(std::move(runner)) {
+  if (!record_dir_.empty()) restore();
+  worker_ = std::thread([this] { work(); });
+}
+
+void JobQueue::record(const Job& job) const {
+  if (record_dir_.empty()) return;
+  json j = job.describe();
+  j["request"] = job.request;
+  try {
+    write_file_atomically(record_dir_ / (job.id + ".json"), j.dump());
+  } catch (const Error&) {
+    // A full disk must not stop the job: its article is what matters, and it is saved apart.
+  }
+}
+
+void JobQueue::restore() {
+  std::error_code ec;
+  std::filesystem::create_directories(record_dir_, ec);
+  if (ec) throw Error("cannot create the jobs folder " + record_dir_.string() + ": " + ec.message());
+  std::vector<std::pair<std::string, std::shared_ptr<Job>>> found;  // by creation time
+  for (const auto& entry : std::filesystem::directory_iterator(record_dir_, ec)) {
+    if (entry.path().extension() != ".json") continue;
+    json j;
+    try {
+      std::ifstream in(entry.path(), std::ios::binary);
+      j = json::parse(in);
+    } catch (const std::exception&) {
+      continue;  // a damaged record is left where it is, not trusted
+    }
+    auto job =
+        std::make_shared<Job>(j.value("id", ""), j.value("type", ""), j.value("request", json::object()));
+    if (job->id.empty()) continue;
+    job->created_ = j.value("created", "");
+    job->progress_ = j.value("progress", json::object());
+    if (j.contains("result")) job->result_ = j["result"];
+    const std::string status = j.value("status", "failed");
+    if (status == "completed" || status == "failed" || status == "cancelled") {
+      job->state_ = status == "completed" ? JobState::completed
+                                          : (status == "failed" ? JobState::failed : JobState::cancelled);
+      job->error_ = j.value("error", "");
+      json data = {{"status", status}};
+      if (!job->error_.empty()) data["error"] = job->error_;
+      if (!job->result_.is_null()) data["result"] = job->result_;
+      job->events_.push_back({1, "job." + status, data});
+    } else {
+      // Queued or running when the server stopped (a crash, kill -9): failed now, its partial
+      // article kept for a resume job.
+      std::string error =
+          "the server stopped while this job " + std::string(status == "running" ? "ran" : "waited");
+      if (job->progress_.contains("article")) {
+        const std::string article = job->progress_["article"];
+        error += "; its partial article " + article +
+                 " is kept: resume it with {\"type\": \"resume\", \"article\": \"" + article + "\"}";
+      }
+      job->finish(JobState::failed, error);
+      record(*job);
+    }
+    found.emplace_back(job->created_, job);
+  }
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [created, job] : found) {
+    job->on_change = [this](const Job& changed) { record(changed); };
+    jobs_[job->id] = job;
+    finished_.push_back(job->id);
+  }
+  while (finished_.size() > kKeptFinished) {
+    jobs_.erase(finished_.front());
+    finished_.pop_front();
+  }
+}
 
 JobQueue::~JobQueue() { stop(); }
 
@@ -127,10 +207,12 @@ std::shared_ptr<Job> JobQueue::submit(std::string type, json request) {
       for (int i = 0; i < 16; ++i) id += kChars[random() % (sizeof kChars - 1)];
     } while (jobs_.count(id));
     job = std::make_shared<Job>(id, std::move(type), std::move(request));
+    job->on_change = [this](const Job& changed) { record(changed); };
     jobs_[id] = job;
     queue_.push_back(job);
     job->emit("job.queued", {{"position", static_cast<int>(queue_.size())}});
   }
+  record(*job);
   wake_.notify_all();
   return job;
 }
@@ -206,6 +288,7 @@ void JobQueue::work() {
       job->state_ = JobState::running;
     }
     job->emit("job.running", json::object());
+    record(*job);
     try {
       runner_(*job);
       job->finish(job->cancel ? JobState::cancelled : JobState::completed, "");

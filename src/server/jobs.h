@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -58,6 +59,8 @@ class Job {
   // The job's progress so far ({"step": ..., "article": id}); merged into describe().
   void set_progress(const nlohmann::json& progress);
   void set_result(const nlohmann::json& result);  // {"article": id, "revision": n}
+  // Called after every change of state, progress or result (the queue records the job).
+  std::function<void(const Job&)> on_change;
 
  private:
   friend class JobQueue;
@@ -88,7 +91,11 @@ class JobQueue {
   // it, lingbi::Error (or another exception) when it failed.
   using Runner = std::function<void(Job&)>;
 
-  JobQueue(size_t max_queued, Runner runner);
+  // With a `record_dir`, every job's state is kept there (one JSON file a job, written
+  // atomically at every change), so that a restarted server still answers for the jobs it had:
+  // one that was queued or running when the server stopped (a crash, kill -9) is failed, and its
+  // partial article can be resumed.
+  JobQueue(size_t max_queued, Runner runner, std::filesystem::path record_dir = {});
   ~JobQueue();  // stop()
   // Cancels the running job and every waiting one (each gets job.cancelled) and joins the
   // worker. Idempotent; submit() refuses after it.
@@ -108,10 +115,13 @@ class JobQueue {
 
  private:
   void work();
+  void record(const Job& job) const;  // writes the job's file (with a record_dir)
+  void restore();                     // reads the files of an earlier run
   // Keeps the newest kKeptFinished finished jobs; forgets the oldest beyond them.
   void remember_finished(const std::string& id);
 
   const size_t max_queued_;
+  const std::filesystem::path record_dir_;
   Runner runner_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;

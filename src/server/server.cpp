@@ -51,7 +51,7 @@ void serve(const ServeOptions& options, const ComposeModels& models, const std::
   std::unique_ptr<Gallery> reader;  // the routes' own handle; compose jobs use models.gallery
   if (models.gallery) reader = Gallery::open(models.gallery->dir());
   Context context{options, models, store, nullptr, reader.get(), {}};
-  JobQueue jobs(options.max_queue, [&context](Job& job) { run_job(job, context); });
+  JobQueue jobs(options.max_queue, [&context](Job& job) { run_job(job, context); }, options.articles / "jobs");
   context.jobs = &jobs;
 
   httplib::Server http;
