@@ -73,8 +73,10 @@ void add_job_routes(httplib::Server& http, Context& c) {
   });
   http.Post("/v1/jobs/:id/cancel", [&c](const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.path_params.at("id");
-    if (!c.jobs->cancel(id)) throw NotFound("no job " + id);
-    send_json(res, 200, c.jobs->find(id)->describe());
+    auto job = c.jobs->find(id);
+    if (!job) throw NotFound("no job " + id);
+    c.jobs->cancel(id);
+    send_json(res, 200, job->describe());
   });
   http.Get("/v1/jobs/:id/events", [&c](const httplib::Request& req, httplib::Response& res) {
     auto job = c.jobs->find(req.path_params.at("id"));
