@@ -254,6 +254,29 @@ TEST_F(ServeTest, AComposeJobGoesFromPostToCompletedThroughItsEvents) {
   EXPECT_EQ(listed["data"][0]["revision"], 1);
 }
 
+TEST_F(ServeTest, SearchesTheGalleryByTextAndByExample) {
+  const json info = body_of(http_->Get("/v1/gallery"));
+  EXPECT_EQ(info["images"], 24);
+  const json by_text = body_of(http_->Get("/v1/search?q=a%20red%20circle&k=5"));
+  ASSERT_EQ(by_text["data"].size(), 5u);
+  for (size_t i = 1; i < 5; ++i) EXPECT_GE(by_text["data"][i - 1]["score"], by_text["data"][i]["score"]);
+  const int64_t example = by_text["data"][0]["id"];
+  const json by_example =
+      body_of(http_->Post("/v1/search", json{{"image_id", example}, {"k", 5}}.dump(), "application/json"));
+  ASSERT_EQ(by_example["data"].size(), 5u);
+  for (const json& hit : by_example["data"]) {
+    EXPECT_NE(hit["id"], example) << "the example itself is not a result";
+    EXPECT_EQ(hit["url"], "/v1/images/" + std::to_string(hit["id"].get<int64_t>()));
+    EXPECT_FALSE(hit.contains("path"));
+  }
+  auto unknown = http_->Post("/v1/search", R"({"image_id": 987654})", "application/json");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
+  auto bad_k = http_->Get("/v1/search?q=sea&k=1000");
+  ASSERT_TRUE(bad_k);
+  EXPECT_EQ(bad_k->status, 400);
+}
+
 TEST_F(ServeTest, ReconnectingWithLastEventIdGivesTheRestWithNoGapAndNoDuplicate) {
   const std::string job = submit(
       *http_, {{"type", "compose"}, {"instruction", "Rivers"}, {"words", 120}, {"images", 1}, {"seed", 9}});

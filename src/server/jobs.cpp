@@ -136,7 +136,11 @@ void JobQueue::restore() {
     }
     auto job =
         std::make_shared<Job>(j.value("id", ""), j.value("type", ""), j.value("request", json::object()));
-    if (job->id.empty()) continue;
+    const bool valid_id = job->id.size() == 20 && job->id.rfind("job_", 0) == 0 &&
+                          std::all_of(job->id.begin() + 4, job->id.end(), [](char c) {
+                            return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+                          });
+    if (!valid_id || entry.path().stem() != job->id) continue;  // not a record this server wrote
     job->created_ = j.value("created", "");
     job->progress_ = j.value("progress", json::object());
     if (j.contains("result")) job->result_ = j["result"];

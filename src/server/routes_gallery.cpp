@@ -40,6 +40,24 @@ int64_t image_id(const httplib::Request& req) {
   return std::stoll(text);
 }
 
+// The gallery's best k pictures for `query`, as {"data": [{"id", "score", "caption", ...}]}.
+void send_search(httplib::Response& res, Context& c, const std::vector<float>& query, int k,
+                 std::vector<int64_t> exclude) {
+  std::lock_guard lock(c.gallery_mutex);
+  SearchOptions o;
+  o.k = k;
+  o.exclude = std::move(exclude);
+  json data = json::array();
+  for (const SearchHit& h : require_gallery(c).search(query, o))
+    data.push_back({{"id", h.id},
+                    {"score", h.score},
+                    {"caption", h.caption},
+                    {"width", h.width},
+                    {"height", h.height},
+                    {"url", "/v1/images/" + std::to_string(h.id)}});
+  send_json(res, 200, {{"object", "list"}, {"data", data}});
+}
+
 }  // namespace
 
 void add_gallery_routes(httplib::Server& http, Context& c) {
@@ -56,19 +74,22 @@ void add_gallery_routes(httplib::Server& http, Context& c) {
     const int k = int_param(req, "k", 10, 1, 100);
     if (!c.models.embedder)
       throw NotFound("this server has no gallery: start it with --gallery G --clip C.gguf");
-    const std::vector<float> query = c.models.embedder->embed_text(q);
-    std::lock_guard lock(c.gallery_mutex);
-    SearchOptions o;
-    o.k = k;
-    json data = json::array();
-    for (const SearchHit& h : require_gallery(c).search(query, o))
-      data.push_back({{"id", h.id},
-                      {"score", h.score},
-                      {"caption", h.caption},
-                      {"width", h.width},
-                      {"height", h.height},
-                      {"url", "/v1/images/" + std::to_string(h.id)}});
-    send_json(res, 200, {{"object", "list"}, {"data", data}});
+    send_search(res, c, c.models.embedder->embed_text(q), k, {});
+  });
+  // Search by example: pictures like one already in the gallery (it is not among the results).
+  http.Post("/v1/search", [&c](const httplib::Request& req, httplib::Response& res) {
+    const json body = json_body(req);
+    const int k = int_field(body, "k", false, 10, 1, 100);
+    const auto it = body.find("image_id");
+    if (it == body.end() || !it->is_number_integer()) throw BadRequest("image_id: required, an image id");
+    const int64_t id = it->get<int64_t>();
+    std::vector<float> query;
+    {
+      std::lock_guard lock(c.gallery_mutex);
+      query = require_gallery(c).vector_of(id);
+    }
+    if (query.empty()) throw NotFound("no image " + std::to_string(id));
+    send_search(res, c, query, k, {id});
   });
   http.Get("/v1/images/:id", [&c](const httplib::Request& req, httplib::Response& res) {
     const int64_t id = image_id(req);
