@@ -6,7 +6,9 @@
 //   in the environment): lingbi parallelises image work itself (the gallery decodes one picture
 //   per thread on all cores), so a pool of libvips workers on top of that would oversubscribe the
 //   cores, and the other image work (a query image, a few pictures for a page) is small;
-// - libvips' warnings are not printed: a file that fails is reported by lingbi with its reason.
+// - libvips' warnings are not printed: a file that fails is reported by lingbi with its reason;
+// - liborc's SIMD code generation is off: it corrupts the heap when several threads decode at
+//   once (measured in docs/gallery.md, "Threads"), and lingbi's decoders run in parallel.
 #pragma once
 
 #include <string>
