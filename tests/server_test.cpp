@@ -397,7 +397,7 @@ TEST_F(ServeTest, EditsAreJobsAStaleRevisionIs409AndUndoRedoMoveBetweenRevisions
   EXPECT_EQ(body_of(http_->Get("/v1/articles/" + id + "/revisions/" + std::to_string(r)))["revision"], r);
 }
 
-TEST_F(ServeTest, ExportsHtmlAndJson) {
+TEST_F(ServeTest, ExportsHtmlZipAndJson) {
   const std::string id = compose();
   ASSERT_FALSE(id.empty());
   const json article = body_of(http_->Get("/v1/articles/" + id))["article"];
@@ -415,6 +415,40 @@ TEST_F(ServeTest, ExportsHtmlAndJson) {
   auto exported = http_->Get("/v1/articles/" + id + "/export?format=json");
   ASSERT_TRUE(exported);
   EXPECT_EQ(json::parse(exported->body), article);
+  // The zip, read back by Info-ZIP's unzip: the Markdown and one picture per slot beside it.
+  auto zip = http_->Get("/v1/articles/" + id + "/export?format=zip");
+  ASSERT_TRUE(zip);
+  EXPECT_EQ(zip->status, 200);
+  EXPECT_EQ(zip->get_header_value("Content-Type"), "application/zip");
+  const std::string name = "article-" + id + "-r1";
+  const fs::path file = dir_.path() / "export.zip";
+  {
+    std::ofstream out(file, std::ios::binary);
+    out << zip->body;
+  }
+  int status = 0;
+  const std::string listing = run_capture("unzip -Z1 " + file.string(), status);
+  EXPECT_EQ(status, 0) << listing;
+  EXPECT_NE(listing.find(name + ".md\n"), std::string::npos) << listing;
+  size_t assets = 0;
+  for (size_t at = listing.find(name + "_assets/"); at != std::string::npos;
+       at = listing.find(name + "_assets/", at + 1))
+    assets +=
+        listing.compare(at, listing.find('\n', at) - at, name + "_assets/") != 0;  // files, not the folder
+  EXPECT_EQ(assets, article["slots"].size()) << listing;
+  const std::string md = run_capture("unzip -p " + file.string() + " " + name + ".md", status);
+  EXPECT_EQ(status, 0);
+  EXPECT_EQ(md.rfind("# ", 0), 0u);
+  // Every picture the Markdown links is in the zip.
+  size_t links = 0;
+  for (size_t at = md.find("(<" + name + "_assets/"); at != std::string::npos;
+       at = md.find("(<" + name + "_assets/", at + 1)) {
+    const std::string target = md.substr(at + 2, md.find('>', at) - at - 2);
+    EXPECT_NE(listing.find(target + "\n"), std::string::npos) << target;
+    ++links;
+  }
+  EXPECT_EQ(links, article["slots"].size()) << md;
+
   auto other = http_->Get("/v1/articles/" + id + "/export?format=pdf");
   ASSERT_TRUE(other);
   EXPECT_EQ(other->status, 400);

@@ -1,5 +1,6 @@
 // /v1/articles: the store's articles, their revisions, undo and redo, export and delete.
 #include "api.h"
+#include "lingbi/render/markdown_zip.h"
 #include "lingbi/render/render.h"
 
 namespace lingbi::server {
@@ -91,8 +92,12 @@ void add_article_routes(httplib::Server& http, Context& c) {
       RenderReport report;
       res.set_content(render_html(article, RenderOptions{}, report), "text/html; charset=utf-8");
       res.set_header("Content-Disposition", "attachment; filename=\"" + name + ".html\"");
+    } else if (format == "zip") {
+      RenderReport report;
+      res.set_content(render_markdown_zip(article, name, report), "application/zip");
+      res.set_header("Content-Disposition", "attachment; filename=\"" + name + ".zip\"");
     } else {
-      throw BadRequest("format: expected html or json");
+      throw BadRequest("format: expected html, zip or json");
     }
   });
   http.Delete("/v1/articles/:id", [&c](const httplib::Request& req, httplib::Response& res) {
