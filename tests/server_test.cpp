@@ -186,6 +186,27 @@ class ServeTest : public ::testing::Test {
     return events.back().data["result"].value("article", "");
   }
 
+  // A compose long enough to be stopped mid-write (1,200 words, 2 pictures).
+  std::string submit_long_compose(int seed) {
+    return submit(*http_, {{"type", "compose"},
+                           {"instruction", "A long history of tea"},
+                           {"words", 1200},
+                           {"images", 2},
+                           {"seed", seed}});
+  }
+  // A resume job on the interrupted article `id` completes it: revision 1 with its 2 pictures,
+  // the sections written before the interruption kept as they were in `partial`.
+  void resume_completes(const std::string& id, const json& partial) {
+    const std::vector<Event> resumed = follow(*http_, submit(*http_, {{"type", "resume"}, {"article", id}}));
+    ASSERT_FALSE(resumed.empty());
+    ASSERT_EQ(resumed.back().type, "job.completed") << resumed.back().data.dump();
+    const json done = body_of(http_->Get("/v1/articles/" + id));
+    EXPECT_FALSE(done["partial"].get<bool>());
+    EXPECT_EQ(done["revision"], 1);
+    EXPECT_EQ(done["article"]["slots"].size(), 2u);
+    EXPECT_EQ(done["article"]["sections"][0], partial["article"]["sections"][0]);
+  }
+
   static ComposeGallery* gallery_;
   TempDir dir_;
   std::unique_ptr<Server> server_;
@@ -455,11 +476,7 @@ TEST_F(ServeTest, ExportsHtmlZipAndJson) {
 }
 
 TEST_F(ServeTest, CancelMidWriteKeepsThePartialArticleAndAResumeJobCompletesIt) {
-  const std::string job = submit(*http_, {{"type", "compose"},
-                                          {"instruction", "A long history of tea"},
-                                          {"words", 1200},
-                                          {"images", 2},
-                                          {"seed", 11}});
+  const std::string job = submit_long_compose(11);
   std::string text;
   bool cancelled = false;
   std::chrono::steady_clock::time_point cancel_at;
@@ -493,23 +510,11 @@ TEST_F(ServeTest, CancelMidWriteKeepsThePartialArticleAndAResumeJobCompletesIt) 
   EXPECT_GE(partial["article"]["sections"].size(), 1u);
   EXPECT_TRUE(partial["article"]["progress"].is_object());
 
-  const std::vector<Event> resumed = follow(*http_, submit(*http_, {{"type", "resume"}, {"article", id}}));
-  ASSERT_FALSE(resumed.empty());
-  ASSERT_EQ(resumed.back().type, "job.completed") << resumed.back().data.dump();
-  const json done = body_of(http_->Get("/v1/articles/" + id));
-  EXPECT_FALSE(done["partial"].get<bool>());
-  EXPECT_EQ(done["revision"], 1);
-  EXPECT_EQ(done["article"]["slots"].size(), 2u);
-  // The sections written before the cancel are kept as they were.
-  EXPECT_EQ(done["article"]["sections"][0], partial["article"]["sections"][0]);
+  resume_completes(id, partial);
 }
 
 TEST_F(ServeTest, KillNineMidComposeThenARestartedServerShowsTheJobFailedAndAResumeCompletesIt) {
-  const std::string job = submit(*http_, {{"type", "compose"},
-                                          {"instruction", "A long history of tea"},
-                                          {"words", 1200},
-                                          {"images", 2},
-                                          {"seed", 13}});
+  const std::string job = submit_long_compose(13);
   std::string text;
   bool killed = false;
   http_->Get("/v1/jobs/" + job + "/events", [&](const char* data, size_t n) {
@@ -541,13 +546,7 @@ TEST_F(ServeTest, KillNineMidComposeThenARestartedServerShowsTheJobFailedAndARes
   EXPECT_TRUE(partial["partial"].get<bool>());
   EXPECT_GE(partial["article"]["sections"].size(), 1u);
 
-  const std::vector<Event> resumed = follow(*http_, submit(*http_, {{"type", "resume"}, {"article", id}}));
-  ASSERT_FALSE(resumed.empty());
-  ASSERT_EQ(resumed.back().type, "job.completed") << resumed.back().data.dump();
-  const json done = body_of(http_->Get("/v1/articles/" + id));
-  EXPECT_EQ(done["revision"], 1);
-  EXPECT_FALSE(done["partial"].get<bool>());
-  EXPECT_EQ(done["article"]["sections"][0], partial["article"]["sections"][0]);
+  resume_completes(id, partial);
 }
 
 // Sends raw bytes and returns the status line's code.
