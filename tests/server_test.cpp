@@ -24,6 +24,7 @@
 
 #include "model_support.h"
 #include "support/compose_fixture.h"
+#include "support/images.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 
@@ -418,7 +419,7 @@ TEST_F(ServeTest, EditsAreJobsAStaleRevisionIs409AndUndoRedoMoveBetweenRevisions
   EXPECT_EQ(body_of(http_->Get("/v1/articles/" + id + "/revisions/" + std::to_string(r)))["revision"], r);
 }
 
-TEST_F(ServeTest, ExportsHtmlZipAndJson) {
+TEST_F(ServeTest, ExportsHtmlMarkdownZipAndJson) {
   const std::string id = compose();
   ASSERT_FALSE(id.empty());
   const json article = body_of(http_->Get("/v1/articles/" + id))["article"];
@@ -435,7 +436,15 @@ TEST_F(ServeTest, ExportsHtmlZipAndJson) {
   EXPECT_EQ(pictures, article["slots"].size());
   auto exported = http_->Get("/v1/articles/" + id + "/export?format=json");
   ASSERT_TRUE(exported);
-  EXPECT_EQ(json::parse(exported->body), article);
+  // The JSON export is the article file itself, as `lingbi render` and `lingbi edit` read it: with
+  // its pictures' paths, which the API's own answers leave out.
+  const json saved = json::parse(exported->body);
+  EXPECT_EQ(saved["sections"], article["sections"]);
+  ASSERT_EQ(saved["slots"].size(), article["slots"].size());
+  for (size_t i = 0; i < saved["slots"].size(); ++i) {
+    EXPECT_TRUE(fs::exists(saved["slots"][i]["chosen"]["path"].get<std::string>()));
+    EXPECT_FALSE(article["slots"][i]["chosen"].contains("path"));
+  }
   // The zip, read back by Info-ZIP's unzip: the Markdown and one picture per slot beside it.
   auto zip = http_->Get("/v1/articles/" + id + "/export?format=zip");
   ASSERT_TRUE(zip);
@@ -469,6 +478,23 @@ TEST_F(ServeTest, ExportsHtmlZipAndJson) {
     ++links;
   }
   EXPECT_EQ(links, article["slots"].size()) << md;
+
+  // Markdown alone: its pictures linked at this server, each one there.
+  auto alone = http_->Get("/v1/articles/" + id + "/export?format=md");
+  ASSERT_TRUE(alone);
+  EXPECT_EQ(alone->status, 200);
+  EXPECT_EQ(alone->get_header_value("Content-Type"), "text/markdown; charset=utf-8");
+  const std::string base = "(<http://127.0.0.1:" + std::to_string(server_->port());
+  size_t linked = 0;
+  for (size_t at = alone->body.find(base); at != std::string::npos; at = alone->body.find(base, at + 1)) {
+    const std::string path = alone->body.substr(at + base.size(), alone->body.find('>', at) - at - base.size());
+    EXPECT_EQ(path.rfind("/v1/images/", 0), 0u) << path;
+    auto picture = http_->Get(path);
+    ASSERT_TRUE(picture);
+    EXPECT_EQ(picture->status, 200) << path;
+    ++linked;
+  }
+  EXPECT_EQ(linked, article["slots"].size()) << alone->body;
 
   auto other = http_->Get("/v1/articles/" + id + "/export?format=pdf");
   ASSERT_TRUE(other);
@@ -636,6 +662,127 @@ TEST_F(ServeTest, AFullQueueAnswers503WithRetryAfter) {
   EXPECT_LE(jobs.size(), 3u) << "one running and --max-queue 2 waiting";
   EXPECT_GE(refused, 37);
   for (const std::string& job : jobs) http_->Post("/v1/jobs/" + job + "/cancel");
+}
+
+// The bytes of a picture made with libvips (by extension: ".png", ".jpg", ...).
+std::string picture_bytes(const vips::VImage& img, const char* extension) {
+  void* buf = nullptr;
+  size_t size = 0;
+  img.write_to_buffer(extension, &buf, &size);
+  std::string bytes(static_cast<const char*>(buf), size);
+  g_free(buf);
+  return bytes;
+}
+
+TEST_F(ServeTest, UploadsArePicturesCheckedKeptOnceAndAddressedById) {
+  const fs::path uploads = dir_.path() / "articles" / "uploads";
+  const std::string png = picture_bytes(solid(64, 48, {200, 40, 40}), ".png");
+  httplib::UploadFormDataItems form = {{"file", png, "../../My Photo.png", "image/png"}};
+  auto posted = http_->Post("/v1/uploads", form);
+  ASSERT_TRUE(posted);
+  ASSERT_EQ(posted->status, 201) << posted->body;
+  const json up = json::parse(posted->body);
+  const std::string id = up["id"];
+  EXPECT_TRUE(std::regex_match(id, std::regex("up-[0-9a-f]{16}"))) << id;
+  EXPECT_EQ(up["content_type"], "image/png");
+  EXPECT_EQ(up["width"], 64);
+  EXPECT_EQ(up["height"], 48);
+  EXPECT_EQ(up["bytes"], png.size());
+  EXPECT_EQ(up["name"], "My Photo.png") << "a display name never carries a path";
+  EXPECT_EQ(up["url"], "/v1/uploads/" + id);
+  // The same picture sent as the body itself is the same upload, kept once.
+  const json again = body_of(http_->Post("/v1/uploads", png, "image/png"));
+  EXPECT_EQ(again["id"], id);
+  EXPECT_EQ(body_of(http_->Get("/v1/uploads"))["data"].size(), 1u);
+  auto original = http_->Get("/v1/uploads/" + id);
+  ASSERT_TRUE(original);
+  EXPECT_EQ(original->status, 200);
+  EXPECT_EQ(original->get_header_value("Content-Type"), "image/png");
+  EXPECT_EQ(original->body, png);
+  auto thumb = http_->Get("/v1/uploads/" + id + "?w=16");
+  ASSERT_TRUE(thumb);
+  EXPECT_EQ(thumb->get_header_value("Content-Type"), "image/jpeg");
+  EXPECT_EQ(vips::VImage::new_from_buffer(thumb->body.data(), thumb->body.size(), "").width(), 16);
+
+  // Search by example with the upload: the gallery's pictures most like it, best first.
+  const json hits =
+      body_of(http_->Post("/v1/search", json{{"upload", id}, {"k", 3}}.dump(), "application/json"));
+  ASSERT_EQ(hits["data"].size(), 3u);
+  EXPECT_GE(hits["data"][0]["score"], hits["data"][2]["score"]);
+
+  // What is not a whole picture of an accepted kind is refused, and nothing is kept.
+  const auto files = files_under(uploads);
+  std::string truncated = picture_bytes(gradient(300, 200), ".jpg");
+  truncated.resize(truncated.size() / 2);
+  const std::string svg = R"(<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script></svg>)";
+  for (const auto& [body, why] : std::vector<std::pair<std::string, std::string>>{
+           {"hello, not a picture", "not a picture"}, {svg, "JPEG, PNG"}, {truncated, "does not decode"}, {"", "body"}}) {
+    auto r = http_->Post("/v1/uploads", body, "image/jpeg");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400) << why << ": " << r->body;
+    EXPECT_NE(r->body.find(why), std::string::npos) << r->body;
+  }
+  httplib::UploadFormDataItems wrong_field = {{"picture", png, "a.png", "image/png"}};
+  auto no_file = http_->Post("/v1/uploads", wrong_field);
+  ASSERT_TRUE(no_file);
+  EXPECT_EQ(no_file->status, 400);
+  EXPECT_NE(no_file->body.find("file: required"), std::string::npos) << no_file->body;
+  auto text = http_->Post("/v1/uploads", png, "text/plain");
+  ASSERT_TRUE(text);
+  EXPECT_EQ(text->status, 415);
+  // 33 MB announced: refused before it is read; a JSON body is still held to 1 MB.
+  EXPECT_EQ(raw_status(server_->port(), "POST /v1/uploads HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\n"
+                                        "Content-Length: 34603008\r\n\r\n"),
+            413);
+  for (const std::string& bad : {"up-0000000000000000", "..%2f..%2fetc%2fpasswd", "up-../../../etc"}) {
+    auto r = http_->Get("/v1/uploads/" + bad);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 404) << bad;
+  }
+  EXPECT_EQ(files_under(uploads), files) << "a refused upload changed the uploads folder";
+}
+
+TEST_F(ServeTest, AComposeWithUploadedPicturesPlacesThemAndNoAnswerShowsAPath) {
+  const json up = body_of(http_->Post("/v1/uploads", picture_bytes(gradient(96, 64), ".jpg"), "image/jpeg"));
+  const std::string upload = up["id"];
+  auto unknown = http_->Post(
+      "/v1/jobs", json{{"type", "compose"}, {"instruction", "Tea"}, {"pictures", {"up-0123456789abcdef"}}}.dump(),
+      "application/json");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 400);
+  EXPECT_NE(unknown->body.find("pictures[0]"), std::string::npos) << unknown->body;
+
+  const std::string job = submit(*http_, {{"type", "compose"},
+                                          {"instruction", "Sunsets by the sea"},
+                                          {"words", 150},
+                                          {"images", 2},
+                                          {"pictures", {upload}},
+                                          {"seed", 5}});
+  const std::vector<Event> events = follow(*http_, job);
+  ASSERT_FALSE(events.empty());
+  ASSERT_EQ(events.back().type, "job.completed") << events.back().data.dump();
+  const std::string id = events.back().data["result"]["article"];
+  std::set<std::string> chosen_urls;
+  for (const Event& e : events)
+    if (e.type == "slot.chosen") chosen_urls.insert(e.data.value("url", ""));
+  EXPECT_EQ(chosen_urls.count("/v1/uploads/" + upload), 1u) << "the user's picture is placed";
+
+  auto got = http_->Get("/v1/articles/" + id);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->body.find("\"path\""), std::string::npos) << "pictures are addressed by URL only";
+  EXPECT_EQ(got->body.find(dir_.path().string()), std::string::npos);
+  EXPECT_EQ(got->body.find(gallery_->dir.path().string()), std::string::npos);
+  const json article = json::parse(got->body)["article"];
+  int uploaded = 0;
+  for (const json& slot : article["slots"]) {
+    ASSERT_TRUE(slot["chosen"].is_object()) << slot.dump();
+    const std::string url = slot["chosen"]["url"];
+    uploaded += url == "/v1/uploads/" + upload;
+    auto picture = http_->Get(url);
+    ASSERT_TRUE(picture);
+    EXPECT_EQ(picture->status, 200) << url;
+  }
+  EXPECT_EQ(uploaded, 1);
 }
 
 TEST_F(ServeTest, AnApiKeyIsRequiredWhenGivenAndHealthStaysPublic) {

@@ -85,6 +85,8 @@ std::string render_markdown(const Article& article, const fs::path& out, const R
         std::string target;
         if (!fs::is_regular_file(source)) {
           report.warnings.push_back("picture " + source.string() + " does not exist; left out, its caption kept");
+        } else if (options.picture_url) {
+          target = options.picture_url(*slot.chosen);
         } else if (options.link_images) {
           target = link_to(source, out);
         } else {

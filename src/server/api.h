@@ -5,12 +5,14 @@
 #include <cpp-httplib/httplib.h>
 
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "article_store.h"
 #include "jobs.h"
+#include "upload_store.h"
 #include "lingbi/compose/compose.h"
 #include "lingbi/gallery/gallery.h"
 #include "lingbi/server/server.h"
@@ -22,6 +24,7 @@ struct Context {
   const ServeOptions& options;
   const ComposeModels& models;
   ArticleStore& store;
+  UploadStore& uploads;
   JobQueue* jobs = nullptr;
   // The routes' own handle on the gallery (a reader beside the one compose jobs use), one request
   // at a time: a Gallery is not safe to share between threads.
@@ -47,6 +50,14 @@ int int_field(const nlohmann::json& body, const char* name, bool required, int f
 // A whole-number query parameter in [min, max]; `fallback` when absent; BadRequest otherwise.
 int int_param(const httplib::Request& req, const char* name, int fallback, int min, int max);
 
+// The URL a client fetches a picture at: /v1/images/ID for a gallery picture, /v1/uploads/ID for
+// an upload; null for any other file (client_json.cpp).
+nlohmann::json picture_url(const std::optional<int64_t>& image_id, const std::string& path,
+                           const UploadStore& uploads);
+// `j` (an article's JSON, or part of one) with every "path" (and "path_base64") replaced by the
+// picture's "url": clients address pictures by id only.
+nlohmann::json for_client(const nlohmann::json& j, const UploadStore& uploads);
+
 // Checks every request before routing (Host, API key); false when it answered already.
 bool admit(const httplib::Request& req, httplib::Response& res, const ServeOptions& options,
            const std::vector<std::string>& bound_names);
@@ -56,6 +67,18 @@ void add_safety_headers(httplib::Response& res);
 void add_article_routes(httplib::Server& http, Context& context);
 void add_job_routes(httplib::Server& http, Context& context);
 void add_gallery_routes(httplib::Server& http, Context& context);
+void add_upload_routes(httplib::Server& http, Context& context);
+
+// Sends the picture at `path` (a gallery's or an upload's file): the file itself with
+// `content_type` when `width` is 0, else a JPEG at most `width` pixels wide. Throws Error (no path
+// in its message) when it cannot be read.
+void send_picture(httplib::Response& res, const std::string& path, const std::string& content_type, int width);
+// The upload `id`; NotFound when there is none.
+Upload require_upload(const Context& context, const std::string& id);
+
+// The files of a compose request's "pictures" (upload ids); BadRequest naming the entry that is
+// not an upload.
+std::vector<std::string> upload_paths(const nlohmann::json& body, const Context& context);
 
 // Runs one job with the server's models (job_runner.cpp): the JobQueue's runner.
 void run_job(Job& job, Context& context);

@@ -53,17 +53,25 @@ bool admit(const httplib::Request& req, httplib::Response& res, const ServeOptio
       return false;
     }
   }
-  // The body is not read yet: its headers say whether there is one, and how large.
+  // The body is not read yet: its headers say whether there is one, what it is, and how large.
+  const bool upload = req.path == "/v1/uploads";
+  const size_t limit = upload ? options.max_upload : options.max_body;
   const size_t length = req.get_header_value_u64("Content-Length");
-  if (length > options.max_body) {
+  if (length > limit) {
     res.set_header("Connection", "close");
     send_error(res, 413, "payload_too_large",
-               "the body has " + std::to_string(length) + " bytes; at most " +
-                   std::to_string(options.max_body) + " are accepted");
+               "the body has " + std::to_string(length) + " bytes; at most " + std::to_string(limit) +
+                   " are accepted");
     return false;
   }
   const bool has_body = req.get_header_value("Transfer-Encoding") == "chunked" || length > 0;
-  if (has_body && req.get_header_value("Content-Type").rfind("application/json", 0) != 0) {
+  const std::string type = req.get_header_value("Content-Type");
+  if (has_body && upload && type.rfind("multipart/form-data", 0) != 0 && type.rfind("image/", 0) != 0) {
+    send_error(res, 415, "unsupported_media_type",
+               "an upload is a picture: multipart/form-data with a \"file\" field, or an image/* body");
+    return false;
+  }
+  if (has_body && !upload && type.rfind("application/json", 0) != 0) {
     send_error(res, 415, "unsupported_media_type", "the body must be JSON (Content-Type: application/json)");
     return false;
   }

@@ -16,7 +16,7 @@ namespace {
 // Events from successive checkpoints of one compose: what each added since the one before.
 class CheckpointEvents {
  public:
-  explicit CheckpointEvents(Job& job) : job_(job) {}
+  CheckpointEvents(Job& job, const UploadStore& uploads) : job_(job), uploads_(uploads) {}
 
   void update(const Article& a) {
     if (!planned_ && a.progress.is_object() && a.progress["outline"].is_object()) {
@@ -43,11 +43,13 @@ class CheckpointEvents {
         chosen_.insert(i);
         json candidates = json::array();
         for (const Candidate& cand : s.candidates)
-          candidates.push_back(
-              {{"image_id", cand.image_id ? json(*cand.image_id) : json()}, {"score", cand.score}});
+          candidates.push_back({{"image_id", cand.image_id ? json(*cand.image_id) : json()},
+                                {"url", picture_url(cand.image_id, cand.path, uploads_)},
+                                {"score", cand.score}});
         job_.emit("slot.candidates", {{"index", i}, {"candidates", candidates}});
         job_.emit("slot.chosen", {{"index", i},
                                   {"image_id", s.chosen->image_id ? json(*s.chosen->image_id) : json()},
+                                  {"url", picture_url(s.chosen->image_id, s.chosen->path, uploads_)},
                                   {"reason", s.chosen->reason},
                                   {"selector", s.selector}});
       }
@@ -56,6 +58,7 @@ class CheckpointEvents {
 
  private:
   Job& job_;
+  const UploadStore& uploads_;
   bool planned_ = false;
   size_t sections_ = 0, slots_planned_ = 0;
   std::set<size_t> chosen_;
@@ -77,10 +80,11 @@ void run_compose(Job& job, Context& c) {
     o.lang = r.value("lang", "auto");
     o.candidates = r.value("candidates", 4);
     if (r.contains("seed")) o.seed = r["seed"].get<uint32_t>();
+    o.user_images = upload_paths(r, c);
     id = c.store.create();
   }
   job.set_progress({{"article", id}});
-  CheckpointEvents events(job);
+  CheckpointEvents events(job, c.uploads);
   o.cancel = &job.cancel;
   o.on_text = [&job](std::string_view piece) { job.emit("section.delta", {{"text", std::string(piece)}}); };
   o.on_progress = [&job](const std::string& line) { job.set_progress({{"step", line}}); };

@@ -24,13 +24,14 @@ std::pair<Article, int> current_or_partial(const ArticleStore& store, const std:
   return store.current(id);
 }
 
-void send_article(httplib::Response& res, const std::string& id, const Article& article, int revision) {
+void send_article(httplib::Response& res, const Context& c, const std::string& id, const Article& article,
+                  int revision) {
   res.set_header("ETag", "\"" + std::to_string(revision) + "\"");
   send_json(res, 200,
             {{"id", id},
              {"revision", revision},
              {"partial", !article.progress.is_null()},
-             {"article", article_to_json(article)}});
+             {"article", for_client(article_to_json(article), c.uploads)}});
 }
 
 }  // namespace
@@ -44,7 +45,7 @@ void add_article_routes(httplib::Server& http, Context& c) {
   http.Get("/v1/articles/:id", [&c](const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.path_params.at("id");
     auto [article, revision] = current_or_partial(c.store, id);
-    send_article(res, id, article, revision);
+    send_article(res, c, id, article, revision);
   });
   http.Get("/v1/articles/:id/revisions", [&c](const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.path_params.at("id");
@@ -63,7 +64,7 @@ void add_article_routes(httplib::Server& http, Context& c) {
     } catch (const std::exception&) {
       throw NotFound("no such revision");
     }
-    send_article(res, id, c.store.revision(id, revision), revision);
+    send_article(res, c, id, c.store.revision(id, revision), revision);
   });
   for (const char* op : {"undo", "redo"}) {
     const std::string name = op;
@@ -92,12 +93,23 @@ void add_article_routes(httplib::Server& http, Context& c) {
       RenderReport report;
       res.set_content(render_html(article, RenderOptions{}, report), "text/html; charset=utf-8");
       res.set_header("Content-Disposition", "attachment; filename=\"" + name + ".html\"");
+    } else if (format == "md") {
+      // Markdown alone: its pictures linked at this server (as the client reached it).
+      RenderOptions options;
+      const std::string base = "http://" + req.get_header_value("Host");
+      options.picture_url = [&](const Choice& choice) {
+        const json url = picture_url(choice.image_id, choice.path, c.uploads);
+        return url.is_string() ? base + url.get<std::string>() : std::string();
+      };
+      RenderReport report;
+      res.set_content(render_markdown(article, name + ".md", options, report), "text/markdown; charset=utf-8");
+      res.set_header("Content-Disposition", "attachment; filename=\"" + name + ".md\"");
     } else if (format == "zip") {
       RenderReport report;
       res.set_content(render_markdown_zip(article, name, report), "application/zip");
       res.set_header("Content-Disposition", "attachment; filename=\"" + name + ".zip\"");
     } else {
-      throw BadRequest("format: expected html, zip or json");
+      throw BadRequest("format: expected html, md, zip or json");
     }
   });
   http.Delete("/v1/articles/:id", [&c](const httplib::Request& req, httplib::Response& res) {

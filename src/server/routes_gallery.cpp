@@ -6,8 +6,6 @@
 
 #include "api.h"
 #include "lingbi/gallery/gallery_embedder.h"
-#include "lingbi/render/picture.h"
-#include "lingbi/util/read_file.h"
 
 namespace lingbi::server {
 
@@ -76,12 +74,20 @@ void add_gallery_routes(httplib::Server& http, Context& c) {
       throw NotFound("this server has no gallery: start it with --gallery G --clip C.gguf");
     send_search(res, c, c.models.embedder->embed_text(q), k, {});
   });
-  // Search by example: pictures like one already in the gallery (it is not among the results).
+  // Search by example: pictures like one in the gallery (not among the results) or like an upload.
   http.Post("/v1/search", [&c](const httplib::Request& req, httplib::Response& res) {
     const json body = json_body(req);
     const int k = int_field(body, "k", false, 10, 1, 100);
+    if (body.contains("upload")) {
+      const Upload u = require_upload(c, string_field(body, "upload", true));
+      if (!c.models.embedder)
+        throw NotFound("this server has no gallery: start it with --gallery G --clip C.gguf");
+      send_search(res, c, Gallery::embed_image_file(*c.models.embedder, c.uploads.path_of(u).string()), k, {});
+      return;
+    }
     const auto it = body.find("image_id");
-    if (it == body.end() || !it->is_number_integer()) throw BadRequest("image_id: required, an image id");
+    if (it == body.end() || !it->is_number_integer())
+      throw BadRequest("image_id: required, an image id (or upload: an upload id)");
     const int64_t id = it->get<int64_t>();
     std::vector<float> query;
     {
@@ -109,19 +115,10 @@ void add_gallery_routes(httplib::Server& http, Context& c) {
     }
     // The first of the image's paths that still reads (a file may have moved since indexing).
     for (const std::string& path : record->paths) {
-      if (width == 0) {
-        try {
-          const std::vector<unsigned char> bytes = read_file_bytes(path);
-          res.set_content(reinterpret_cast<const char*>(bytes.data()), bytes.size(), content_type_of(path));
-          return;
-        } catch (const Error&) {
-          continue;
-        }
-      }
-      std::string error;  // names the file: never sent
-      if (auto jpeg = scaled_jpeg(path, width, 85, error)) {
-        res.set_content(*jpeg, "image/jpeg");
+      try {
+        send_picture(res, path, content_type_of(path), width);
         return;
+      } catch (const Error&) {
       }
     }
     throw NotFound("image " + std::to_string(id) +

@@ -13,6 +13,26 @@ namespace {
 
 const std::set<std::string> kEditOps = {"rewrite", "research", "swap", "add-slot", "remove-slot"};
 
+}  // namespace
+
+std::vector<std::string> upload_paths(const json& body, const Context& c) {
+  std::vector<std::string> paths;
+  if (!body.contains("pictures") || body["pictures"].is_null()) return paths;
+  const json& pictures = body["pictures"];
+  if (!pictures.is_array()) throw BadRequest("pictures: expected an array of upload ids");
+  if (pictures.size() > 20) throw BadRequest("pictures: at most 20");
+  for (size_t i = 0; i < pictures.size(); ++i) {
+    const std::string field = "pictures[" + std::to_string(i) + "]";
+    if (!pictures[i].is_string()) throw BadRequest(field + ": expected an upload id");
+    const std::optional<Upload> u = c.uploads.find(pictures[i].get<std::string>());
+    if (!u) throw BadRequest(field + ": no upload " + pictures[i].get<std::string>().substr(0, 40));
+    paths.push_back(c.uploads.path_of(*u).string());
+  }
+  return paths;
+}
+
+namespace {
+
 // Checks a job request before it is queued, so that a bad field answers 400 (and a stale
 // revision 409) at once instead of failing later.
 void check_request(const std::string& type, const json& body, Context& c) {
@@ -27,7 +47,7 @@ void check_request(const std::string& type, const json& body, Context& c) {
     int_field(body, "candidates", false, 4, 1, 16);
     if (body.contains("seed") && !body["seed"].is_number_unsigned())
       throw BadRequest("seed: expected a non-negative integer");
-    if (body.contains("pictures")) throw BadRequest("pictures: uploads are not supported by this server yet");
+    upload_paths(body, c);
     return;
   }
   const std::string id = string_field(body, "article", true);

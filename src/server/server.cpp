@@ -1,5 +1,6 @@
 // serve(): the HTTP server's wiring. Every request is admitted (Host, key) before routing, every
 // answer carries the safety headers, every error is {"error": {"type", "message"}}.
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -48,16 +49,17 @@ void serve(const ServeOptions& options, const ComposeModels& models, const std::
   if (!models.writer) throw Error("lingbi serve needs a writer model (-m FILE.gguf or --endpoint URL)");
 
   ArticleStore store(options.articles);
+  UploadStore uploads(options.articles / "uploads");
   std::unique_ptr<Gallery> reader;  // the routes' own handle; compose jobs use models.gallery
   if (models.gallery) reader = Gallery::open(models.gallery->dir());
-  Context context{options, models, store, nullptr, reader.get(), {}};
+  Context context{options, models, store, uploads, nullptr, reader.get(), {}};
   JobQueue jobs(options.max_queue, [&context](Job& job) { run_job(job, context); }, options.articles / "jobs");
   context.jobs = &jobs;
 
   httplib::Server http;
   // Event streams hold a thread each while they wait: room for them beside ordinary requests.
   http.new_task_queue = [] { return new httplib::ThreadPool(8, 64); };
-  http.set_payload_max_length(options.max_body);
+  http.set_payload_max_length(std::max(options.max_body, options.max_upload));
   std::vector<std::string> names = {"localhost", "127.0.0.1", "[::1]", options.host};
   http.set_pre_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
     add_safety_headers(res);
@@ -91,6 +93,7 @@ void serve(const ServeOptions& options, const ComposeModels& models, const std::
   add_article_routes(http, context);
   add_job_routes(http, context);
   add_gallery_routes(http, context);
+  add_upload_routes(http, context);
 
   const int port = options.port == 0 ? http.bind_to_any_port(options.host)
                                      : (http.bind_to_port(options.host, options.port) ? options.port : -1);

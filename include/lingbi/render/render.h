@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,9 @@ struct RenderOptions {
   // Markdown: false copies each chosen picture into "<name>_assets/" beside the .md file; true
   // links the original files instead (relative to the .md file where possible).
   bool link_images = false;
+  // Markdown: when set, each chosen picture is linked at the URL this returns (the server's
+  // /v1/images/ID) instead of being copied or linked as a file.
+  std::function<std::string(const Choice&)> picture_url;
   // HTML: pictures are inlined as JPEG, scaled down (never up) to at most this width.
   int max_image_width = 1200;
   int jpeg_quality = 82;

@@ -21,7 +21,8 @@ struct ServeOptions {
   std::filesystem::path articles;          // the article store's folder
   size_t max_queue = 16;                   // jobs waiting beyond the running one; more answer 503
   std::vector<std::string> allowed_hosts;  // Host header names accepted besides the bound and loopback names
-  size_t max_body = 1 << 20;               // bytes of a request body; more answer 413
+  size_t max_body = 1 << 20;               // bytes of a JSON request body; more answer 413
+  size_t max_upload = 32 << 20;            // bytes of an uploaded picture (POST /v1/uploads)
 };
 
 // Throws lingbi::Error when the options are unsafe: a host other than loopback without an API key.
