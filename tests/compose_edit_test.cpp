@@ -525,6 +525,123 @@ TEST_F(Editing, RewriteAndAddSlotAgainstLlamaServer) {
 }
 
 // The CLI: edits by flags, exit codes, messages, the file written back.
+TEST_F(Editing, InsertParagraphBeforeOrAfterKeepsThePicturesWithTheirParagraphs) {
+  LocalModel writer(writer_options());
+  EditModels m;
+  m.writer = &writer;
+  InsertOptions o;
+  o.paragraph = 1;
+  o.instruction = "The sound of the first tram bell";
+  std::string streamed;
+  o.on_text = [&](std::string_view piece) { streamed += piece; };
+  edit_article_file(path_, [&](Article& a) { return insert_paragraph(a, o, m); });
+  Article after = load_article(path_);
+  test::expect_article_schema(article_to_json(after));
+  ASSERT_EQ(after.paragraph_count(), 10);
+  ASSERT_EQ(after.sections[0].paragraphs.size(), 4u) << "the new paragraph is in its neighbour's section";
+  for (int p = 0; p < 9; ++p) EXPECT_EQ(after.paragraph(p < 2 ? p : p + 1), before_.paragraph(p)) << p;
+  const std::string& added = after.paragraph(2);
+  EXPECT_GT(count_length(added, after.lang), 0);
+  EXPECT_EQ(added.find("\n\n"), std::string::npos);
+  EXPECT_FALSE(streamed.empty());
+  // The pictures stay where they were in the text: after the same paragraphs, now renumbered.
+  ASSERT_EQ(after.slots.size(), 3u);
+  EXPECT_EQ(after.slots[0].after_paragraph, 1);
+  EXPECT_EQ(after.slots[1].after_paragraph, 5);
+  EXPECT_EQ(after.slots[2].after_paragraph, 8);
+  ASSERT_EQ(after.edits.size(), 1u);
+  EXPECT_EQ(after.edits[0].op, "insert-paragraph");
+  EXPECT_EQ(after.edits[0].target, 2);
+  EXPECT_EQ(after.edits[0].detail, o.instruction);
+  EXPECT_TRUE(after.edits[0].previous.is_null());
+  EXPECT_EQ(rest_of(after), rest_of(before_));
+
+  // Before the first paragraph, about 30 words as asked.
+  o.paragraph = 0;
+  o.before = true;
+  o.length = 30;
+  edit_article_file(path_, [&](Article& a) { return insert_paragraph(a, o, m); });
+  after = load_article(path_);
+  ASSERT_EQ(after.paragraph_count(), 11);
+  EXPECT_EQ(after.paragraph(1), before_.paragraph(0));
+  EXPECT_LE(count_length(after.paragraph(0), after.lang), 30 * 3 / 2 + 10);
+  EXPECT_EQ(after.slots[0].after_paragraph, 2);
+  EXPECT_EQ(after.edits.back().target, 0);
+
+  const std::string saved = test::read_bytes(path_);
+  bytes_ = saved;
+  o.instruction = "  ";
+  expect_refused([&](Article& a) { return insert_paragraph(a, o, m); }, "needs an instruction");
+  o.instruction = "More";
+  o.paragraph = 11;
+  expect_refused([&](Article& a) { return insert_paragraph(a, o, m); }, "paragraph 11 does not exist");
+  o.paragraph = 0;
+  expect_refused([&](Article& a) { return insert_paragraph(a, o, EditModels{}); }, "needs a writer model");
+}
+
+TEST_F(Editing, DeleteParagraphMovesItsPictureBackOrKeepsItInTheRecord) {
+  // Deleting the last three paragraphs: slot 2 (after paragraph 7) moves back with the text, and
+  // the emptied section goes with its heading.
+  for (int p : {8, 7, 6}) edit_article_file(path_, [p](Article& a) { return delete_paragraph(a, p); });
+  Article after = load_article(path_);
+  test::expect_article_schema(article_to_json(after));
+  ASSERT_EQ(after.sections.size(), 2u);
+  ASSERT_EQ(after.paragraph_count(), 6);
+  for (int p = 0; p < 6; ++p) EXPECT_EQ(after.paragraph(p), before_.paragraph(p));
+  ASSERT_EQ(after.slots.size(), 3u);
+  EXPECT_EQ(after.slots[0].after_paragraph, 1);
+  EXPECT_EQ(after.slots[1].after_paragraph, 4);
+  EXPECT_EQ(after.slots[2].after_paragraph, 5);
+  EXPECT_EQ(article_to_json(after)["slots"][2]["chosen"], article_to_json(before_)["slots"][2]["chosen"]);
+  ASSERT_EQ(after.edits.size(), 3u);
+  EXPECT_EQ(after.edits[0].op, "delete-paragraph");
+  EXPECT_EQ(after.edits[0].previous["text"], before_.paragraph(8));
+  EXPECT_FALSE(after.edits[0].previous.contains("section_heading"));
+  EXPECT_EQ(after.edits[2].previous["section_heading"], "Part 3");
+
+  // A picture with nowhere to go (the paragraph before has one) is removed, and kept in the record.
+  Article a = before_;
+  a.slots[1].after_paragraph = 2;  // pictures after paragraphs 1, 2 and 7
+  const json removed = article_to_json(a)["slots"][1];
+  const EditReport report = delete_paragraph(a, 2);
+  ASSERT_EQ(a.slots.size(), 2u);
+  EXPECT_EQ(a.slots[0].after_paragraph, 1);
+  EXPECT_EQ(a.slots[1].after_paragraph, 6);
+  ASSERT_EQ(report.warnings.size(), 1u);
+  EXPECT_NE(report.warnings[0].find("removed"), std::string::npos) << report.warnings[0];
+  EXPECT_EQ(a.edits.back().previous["slot"], removed);
+
+  Article single;
+  single.lang = "en";
+  single.sections = {{"", {"Only this."}}};
+  try {
+    delete_paragraph(single, 0);
+    ADD_FAILURE() << "the only paragraph was deleted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("only paragraph"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(single.paragraph_count(), 1);
+}
+
+TEST_F(Editing, CommandLineInsertsAndDeletesParagraphs) {
+  const std::string lingbi = std::string(LINGBI_TEST_BIN_DIR) + "/lingbi";
+  int status = 0;
+  std::string out = test::run_capture(lingbi + " edit " + path_.string() + " delete-paragraph --paragraph 0 2>&1", status);
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_EQ(load_article(path_).paragraph_count(), 8);
+  out = test::run_capture(lingbi + " edit " + path_.string() + " insert-paragraph --instruction More 2>&1", status);
+  EXPECT_EQ(status, 1);
+  EXPECT_NE(out.find("needs one of --before N or --after N"), std::string::npos) << out;
+  out = test::run_capture(lingbi + " edit " + path_.string() + " insert-paragraph --after 2 --instruction \"A bell rings\" -t 1 -m " +
+                              (test::tiny_models() / "llm.gguf").string() + " 2>/dev/null",
+                          status);
+  EXPECT_EQ(status, 0) << out;
+  const Article after = load_article(path_);
+  ASSERT_EQ(after.paragraph_count(), 9);
+  EXPECT_EQ(out, after.paragraph(3) + "\n") << "the CLI prints the paragraph as saved";
+  EXPECT_EQ(after.edits.size(), 2u);
+}
+
 TEST_F(Editing, CommandLine) {
   const std::string lingbi = std::string(LINGBI_TEST_BIN_DIR) + "/lingbi";
   int status = 0;

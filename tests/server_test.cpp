@@ -402,6 +402,31 @@ TEST_F(ServeTest, EditsAreJobsAStaleRevisionIs409AndUndoRedoMoveBetweenRevisions
   ++r;
   EXPECT_EQ(edit({{"op", "remove-slot"}, {"slot", 0}, {"base_revision", r}})["revision"], r + 1);
   ++r;
+  // A paragraph written after paragraph 0, then deleted again: the text is as it was.
+  const json sections = body_of(http_->Get("/v1/articles/" + id))["article"]["sections"];
+  auto unplaced = http_->Post("/v1/jobs",
+                              json{{"type", "edit"},
+                                   {"article", id},
+                                   {"op", "insert-paragraph"},
+                                   {"instruction", "x"},
+                                   {"base_revision", r}}
+                                  .dump(),
+                              "application/json");
+  ASSERT_TRUE(unplaced);
+  EXPECT_EQ(unplaced->status, 400);
+  EXPECT_NE(unplaced->body.find("before, after"), std::string::npos) << unplaced->body;
+  EXPECT_EQ(edit({{"op", "insert-paragraph"},
+                  {"after", 0},
+                  {"instruction", "How the harbour sounds at night"},
+                  {"base_revision", r}})["revision"],
+            r + 1);
+  ++r;
+  const json inserted = body_of(http_->Get("/v1/articles/" + id))["article"]["sections"];
+  EXPECT_EQ(inserted[0]["paragraphs"].size(), sections[0]["paragraphs"].size() + 1);
+  EXPECT_EQ(inserted[0]["paragraphs"][0], sections[0]["paragraphs"][0]);
+  EXPECT_EQ(edit({{"op", "delete-paragraph"}, {"paragraph", 1}, {"base_revision", r}})["revision"], r + 1);
+  ++r;
+  EXPECT_EQ(body_of(http_->Get("/v1/articles/" + id))["article"]["sections"], sections);
   const size_t edits = body_of(http_->Get("/v1/articles/" + id))["article"]["edits"].size();
   EXPECT_EQ(edits, static_cast<size_t>(r - 1)) << "one edit recorded per revision after the first";
 

@@ -122,6 +122,16 @@ void run_edit(Job& job, Context& c) {
     o.how = r.value("how", "");
     o.on_text = [&job](std::string_view piece) { job.emit("section.delta", {{"text", std::string(piece)}}); };
     report = rewrite_paragraph(article, o, m);
+  } else if (op == "insert-paragraph") {
+    InsertOptions o;
+    o.before = r.contains("before");
+    o.paragraph = r.value(o.before ? "before" : "after", 0);
+    o.instruction = r.value("instruction", "");
+    o.length = r.value("length", 0);
+    o.on_text = [&job](std::string_view piece) { job.emit("section.delta", {{"text", std::string(piece)}}); };
+    report = insert_paragraph(article, o, m);
+  } else if (op == "delete-paragraph") {
+    report = delete_paragraph(article, r.value("paragraph", 0));
   } else if (op == "research") {
     report = research_slot(article, r.value("slot", 0), slot_search(r), m);
   } else if (op == "swap") {

@@ -11,7 +11,8 @@ using nlohmann::json;
 
 namespace {
 
-const std::set<std::string> kEditOps = {"rewrite", "research", "swap", "add-slot", "remove-slot"};
+const std::set<std::string> kEditOps = {"rewrite",  "insert-paragraph", "delete-paragraph", "research",
+                                        "swap",     "add-slot",         "remove-slot"};
 
 }  // namespace
 
@@ -57,7 +58,17 @@ void check_request(const std::string& type, const json& body, Context& c) {
     return;
   }
   const std::string op = string_field(body, "op", true);
-  if (!kEditOps.count(op)) throw BadRequest("op: expected rewrite, research, swap, add-slot or remove-slot");
+  if (!kEditOps.count(op))
+    throw BadRequest(
+        "op: expected rewrite, insert-paragraph, delete-paragraph, research, swap, add-slot or remove-slot");
+  if (op == "insert-paragraph") {
+    if (body.contains("before") == body.contains("after"))
+      throw BadRequest("before, after: give one of them, a paragraph index");
+    int_field(body, body.contains("before") ? "before" : "after", true, 0, 0, 1 << 20);
+    if (strip(string_field(body, "instruction", true)).empty())
+      throw BadRequest("instruction: what the new paragraph says; must not be empty");
+    int_field(body, "length", false, 0, 0, 2000);
+  }
   const int base = int_field(body, "base_revision", true, 0, 0, 1 << 30);
   const int current = c.store.revisions(id).empty() ? 0 : c.store.current(id).second;
   if (base != current) throw Conflict(current);

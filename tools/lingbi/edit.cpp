@@ -1,4 +1,4 @@
-// `lingbi edit article.json rewrite|research|swap|add-slot|remove-slot ...`: edits a saved article
+// `lingbi edit article.json rewrite|insert-paragraph|delete-paragraph|research|swap|add-slot|remove-slot ...`: edits a saved article
 // in place (written back atomically), keeping the provenance of every picture.
 #include <cstdio>
 #include <filesystem>
@@ -24,7 +24,10 @@ struct EditArgs {
   int64_t seed = -1;
   ModelFlags writer;
   ModelFlags selector;
-  int paragraph = -1;  // rewrite --paragraph, add-slot --after
+  int paragraph = -1;  // rewrite and delete-paragraph --paragraph, add-slot --after
+  int before = -1, after = -1;  // insert-paragraph
+  std::string instruction;      // insert-paragraph
+  int length = 0;               // insert-paragraph
   int slot = -1;
   std::string how;
   std::string letter;
@@ -63,7 +66,12 @@ void run_edit(EditArgs& a, const std::string& op) {
   // The article and the indexes into it are checked before any model loads: a bad path, file or
   // index fails fast and touches nothing.
   const Article article = load_article(a.article);
-  if (op == "rewrite" || op == "add-slot") article.paragraph(a.paragraph);
+  if (op == "insert-paragraph") {
+    if ((a.before < 0) == (a.after < 0)) throw Error("insert-paragraph needs one of --before N or --after N");
+    a.paragraph = a.before >= 0 ? a.before : a.after;
+  }
+  if (op == "rewrite" || op == "add-slot" || op == "insert-paragraph" || op == "delete-paragraph")
+    article.paragraph(a.paragraph);
   if (op == "research" || op == "swap" || op == "remove-slot") check_slot_index(article, a.slot);
   if (a.seed >= 0) a.search.seed = static_cast<uint32_t>(a.seed);
   Loaded l;
@@ -83,6 +91,25 @@ void run_edit(EditArgs& a, const std::string& op) {
       return report;
     };
     done = "rewrote paragraph " + std::to_string(a.paragraph);
+  } else if (op == "insert-paragraph") {
+    if (!a.writer.given())
+      throw Error("insert-paragraph needs a writer model: give -m WRITER.gguf or --endpoint URL");
+    load_models(a, l, false);
+    InsertOptions o;
+    o.paragraph = a.paragraph;
+    o.before = a.before >= 0;
+    o.instruction = a.instruction;
+    o.length = a.length;
+    o.seed = a.search.seed;
+    edit = [&l, &rewritten, o](Article& article) {
+      EditReport report = insert_paragraph(article, o, l.models);
+      rewritten = article.paragraph(o.paragraph + (o.before ? 0 : 1));
+      return report;
+    };
+    done = "inserted paragraph " + std::to_string(a.paragraph + (a.before >= 0 ? 0 : 1));
+  } else if (op == "delete-paragraph") {
+    edit = [&a](Article& article) { return delete_paragraph(article, a.paragraph); };
+    done = "deleted paragraph " + std::to_string(a.paragraph);
   } else if (op == "research") {
     if (a.gallery.gallery.empty()) throw Error("research needs the gallery and its CLIP model: give --gallery G --clip C.gguf");
     load_gallery(a, l);
@@ -103,7 +130,7 @@ void run_edit(EditArgs& a, const std::string& op) {
   }
   EditReport report = edit_article_file(a.article, edit);
   // The paragraph as saved (joined into one and trimmed), not the model's raw output, is shown.
-  if (op == "rewrite" && !a.quiet) std::printf("%s\n", rewritten.c_str());
+  if (!rewritten.empty() && !a.quiet) std::printf("%s\n", rewritten.c_str());
   for (const std::string& w : report.warnings) std::fprintf(stderr, "lingbi: warning: %s\n", w.c_str());
   std::fprintf(stderr, "%s: %s\n", a.article.c_str(), done.c_str());
 }
@@ -118,19 +145,34 @@ CLI::App* add_op(CLI::App* cmd, const std::string& name, const std::string& help
 
 void add_edit_command(CLI::App& app) {
   auto a = std::make_shared<EditArgs>();
-  auto* cmd = app.add_subcommand("edit", "Edit a saved article (JSON) in place: rewrite a paragraph, change its pictures");
+  auto* cmd = app.add_subcommand("edit", "Edit a saved article (JSON) in place: rewrite, insert or delete a paragraph, change its pictures");
   cmd->add_option("article", a->article, "The article, as written by compose -o X.json")->required();
   add_gallery_flags(cmd, a->gallery, "Gallery folder (research; add-slot to find a picture)");
   a->writer.local.context = 16384;  // the whole article stays in context for a rewrite
   add_model_flags(cmd, a->writer);
   add_model_flags(cmd, a->selector, "vlm");
   cmd->add_option("--seed", a->seed, "Seed: the same edit of the same article gives the same result");
-  cmd->add_flag("-q,--quiet", a->quiet, "rewrite: do not print the new paragraph");
+  cmd->add_flag("-q,--quiet", a->quiet, "rewrite, insert-paragraph: do not print the new paragraph");
   cmd->require_subcommand(1);
 
   auto* rewrite = add_op(cmd, "rewrite", "Rewrite one paragraph with the writer model (-m or --endpoint); it stays one paragraph");
   rewrite->add_option("--paragraph", a->paragraph, "Paragraph index over all sections, from 0")->required();
   rewrite->add_option("--how", a->how, "shorter, longer, or an instruction in words (default: improve the wording)");
+
+  auto* insert = add_op(cmd, "insert-paragraph",
+                        "Write a new paragraph before or after one, with the writer model (-m or --endpoint); "
+                        "pictures stay with their paragraphs");
+  insert->add_option("--before", a->before, "Put it before this paragraph (index over all sections, from 0)");
+  insert->add_option("--after", a->after, "Put it after this paragraph");
+  insert->add_option("--instruction", a->instruction, "What the new paragraph says: a one-line outline")->required();
+  insert->add_option("--length", a->length,
+                     "Words (English) or characters (Chinese); default: the article's average paragraph")
+      ->check(CLI::Range(1, 2000));
+
+  auto* del = add_op(cmd, "delete-paragraph",
+                     "Delete a paragraph (no model needed); its picture moves to the paragraph before it "
+                     "when that one has none; the edit record keeps what was deleted");
+  del->add_option("--paragraph", a->paragraph, "Paragraph index over all sections, from 0")->required();
 
   auto* research = add_op(cmd, "research",
                           "Give a slot a new caption and search the gallery again (needs --gallery and --clip; "
@@ -159,7 +201,7 @@ void add_edit_command(CLI::App& app) {
   auto* remove = add_op(cmd, "remove-slot", "Remove a slot (no model needed); the edit record keeps it");
   remove->add_option("--slot", a->slot, "Slot index, from 0")->required();
 
-  for (CLI::App* op : {rewrite, research, swap, add, remove}) {
+  for (CLI::App* op : {rewrite, insert, del, research, swap, add, remove}) {
     const std::string name = op->get_name();
     op->callback([a, name] { run_edit(*a, name); });
   }

@@ -1,4 +1,4 @@
-// Editing a saved article: rewrite a paragraph, search a slot's picture again with a new caption,
+// Editing a saved article: rewrite, insert or delete a paragraph, search a slot's picture again with a new caption,
 // swap a picture for another candidate, add or remove a slot. Each edit changes only what it names,
 // keeps the provenance (candidates, scores, reasons) and records itself in Article::edits with what
 // it replaced. See docs/editing.md.
@@ -49,6 +49,16 @@ struct RewriteOptions {
   std::function<void(std::string_view)> on_text;  // receives the new text as it is generated
 };
 
+struct InsertOptions {
+  int paragraph = 0;  // the paragraph the new one goes next to (in its section)
+  bool before = false;  // before it; else after it
+  // What the new paragraph says: a one-line outline or an instruction. Required.
+  std::string instruction;
+  int length = 0;  // words (English) or characters (Chinese); 0: the article's average paragraph
+  std::optional<uint32_t> seed;
+  std::function<void(std::string_view)> on_text;  // receives the new text as it is generated
+};
+
 // Where a slot's picture comes from when it is searched again or added.
 struct SlotSearch {
   std::string caption;  // research: required; add-slot: optional when a writer model is given
@@ -63,6 +73,17 @@ struct SlotSearch {
 // exactly one paragraph (a model's several paragraphs are joined), so the paragraph indexes of the
 // slots stay right. "shorter" is trimmed to at most 75% of the old length.
 EditReport rewrite_paragraph(Article& article, const RewriteOptions& options, const EditModels& models);
+
+// Writes a new paragraph with the writer model, the whole article in context, and puts it before
+// or after paragraph `paragraph` in the same section. The pictures stay with their paragraphs:
+// slot indexes do not change, and their paragraph numbers follow the text.
+EditReport insert_paragraph(Article& article, const InsertOptions& options, const EditModels& models);
+
+// Deletes paragraph `paragraph`; a section left without paragraphs goes with it (its heading in
+// the edit record). A picture placed after the deleted paragraph moves to the paragraph before it
+// when that one has none, else it is removed (and kept in the edit record). The only paragraph of
+// an article cannot be deleted.
+EditReport delete_paragraph(Article& article, int paragraph);
 
 // Gives slot `slot` a new caption, a new English query, new candidates from the gallery (none used
 // by another slot) and a new choice by the selector (or the best score).
