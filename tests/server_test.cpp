@@ -810,6 +810,52 @@ TEST_F(ServeTest, AComposeWithUploadedPicturesPlacesThemAndNoAnswerShowsAPath) {
   EXPECT_EQ(uploaded, 1);
 }
 
+TEST_F(ServeTest, MetricsAreValidPrometheusTextWithRequestsTokensAndTheQueue) {
+  const std::string id = compose(120, 1);
+  ASSERT_FALSE(id.empty());
+  for (int i = 0; i < 3; ++i) http_->Get("/v1/articles/" + id);
+  http_->Get("/v1/articles/nosucharticl");
+  auto page = http_->Get("/metrics");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_EQ(page->get_header_value("Content-Type").rfind("text/plain; version=0.0.4", 0), 0u);
+  // Read by the Prometheus project's own parser (Debian's python3-prometheus-client).
+  const fs::path file = dir_.path() / "metrics.txt";
+  {
+    std::ofstream out(file, std::ios::binary);
+    out << page->body;
+  }
+  const std::string script =
+      "import sys\n"
+      "from prometheus_client.parser import text_string_to_metric_families\n"
+      "for f in text_string_to_metric_families(open(sys.argv[1]).read()):\n"
+      "    for s in f.samples:\n"
+      "        labels = ','.join(k + '=' + v for k, v in sorted(s.labels.items()))\n"
+      "        print(f.type, s.name, labels, s.value)\n";
+  const fs::path reader = dir_.path() / "read_metrics.py";
+  {
+    std::ofstream out(reader, std::ios::binary);
+    out << script;
+  }
+  int status = 0;
+  const std::string parsed = run_capture("/usr/bin/python3 " + reader.string() + " " + file.string() + " 2>&1", status);
+  ASSERT_EQ(status, 0) << parsed << "\n" << page->body;
+  const auto value = [&](const std::string& line_start) {
+    const size_t at = parsed.find(line_start);
+    if (at == std::string::npos) return -1.0;
+    const size_t end = parsed.find('\n', at);
+    return std::stod(parsed.substr(at + line_start.size(), end - at - line_start.size()));
+  };
+  EXPECT_EQ(value("gauge lingbi_queue_waiting  "), 0);
+  EXPECT_EQ(value("gauge lingbi_jobs state=completed "), 1);
+  EXPECT_GT(value("counter lingbi_tokens_total kind=generated "), 50);
+  EXPECT_GT(value("counter lingbi_tokens_total kind=prompt_evaluated "), 50);
+  EXPECT_EQ(value("counter lingbi_http_requests_total method=GET,route=/v1/articles/:id,status=200 "), 3);
+  EXPECT_EQ(value("counter lingbi_http_requests_total method=GET,route=/v1/articles/:id,status=404 "), 1);
+  EXPECT_EQ(value("histogram lingbi_http_request_duration_seconds_count route=/v1/articles/:id "), 4);
+  EXPECT_EQ(value("histogram lingbi_http_request_duration_seconds_bucket le=+Inf,route=/v1/articles/:id "), 4);
+}
+
 TEST_F(ServeTest, AnApiKeyIsRequiredWhenGivenAndHealthStaysPublic) {
   server_.reset();
   server_ = std::make_unique<Server>(*gallery_, dir_.path() / "articles", "--api-key s3cret-key");

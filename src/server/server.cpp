@@ -2,9 +2,11 @@
 // answer carries the safety headers, every error is {"error": {"type", "message"}}.
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <thread>
 
 #include "api.h"
+#include "metrics.h"
 
 namespace lingbi {
 
@@ -48,11 +50,22 @@ void serve(const ServeOptions& options, const ComposeModels& models, const std::
   check_serve_options(options);
   if (!models.writer) throw Error("lingbi serve needs a writer model (-m FILE.gguf or --endpoint URL)");
 
+  // Every model call is counted for /metrics; jobs and routes see the counting models only.
+  Metrics metrics;
+  CountingModel writer(*models.writer, metrics);
+  std::optional<CountingModel> selector;
+  ComposeModels counted = models;
+  counted.writer = &writer;
+  if (models.selector == models.writer) {
+    counted.selector = &writer;
+  } else if (models.selector) {
+    counted.selector = &selector.emplace(*models.selector, metrics);
+  }
   ArticleStore store(options.articles);
   UploadStore uploads(options.articles / "uploads");
   std::unique_ptr<Gallery> reader;  // the routes' own handle; compose jobs use models.gallery
   if (models.gallery) reader = Gallery::open(models.gallery->dir());
-  Context context{options, models, store, uploads, nullptr, reader.get(), {}};
+  Context context{options, counted, store, uploads, nullptr, reader.get(), {}};
   JobQueue jobs(options.max_queue, [&context](Job& job) { run_job(job, context); }, options.articles / "jobs");
   context.jobs = &jobs;
 
@@ -87,8 +100,16 @@ void serve(const ServeOptions& options, const ComposeModels& models, const std::
       send_error(res, res.status, error_type(res.status), httplib::status_message(res.status));
   });
 
+  http.set_logger([&metrics](const httplib::Request& req, const httplib::Response& res) {
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - req.start_time_;
+    metrics.record_request(req.matched_route, req.method, res.status, took.count());
+  });
+
   http.Get("/health", [&](const httplib::Request&, httplib::Response& res) {
     send_json(res, 200, {{"status", "ok"}, {"jobs", jobs.counts()}, {"waiting", jobs.waiting()}});
+  });
+  http.Get("/metrics", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_content(metrics.render(jobs), "text/plain; version=0.0.4; charset=utf-8");
   });
   add_article_routes(http, context);
   add_job_routes(http, context);
