@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "model_support.h"
+#include "server/thumbnail_cache.h"
 #include "support/compose_fixture.h"
 #include "support/images.h"
 #include "support/process.h"
@@ -870,6 +871,23 @@ TEST_F(ServeTest, AnApiKeyIsRequiredWhenGivenAndHealthStaysPublic) {
   EXPECT_EQ(status({{"Authorization", "Bearer s3cret-ke"}}, "/v1/articles"), 401);
   EXPECT_EQ(status({{"Authorization", "Bearer s3cret-key"}}, "/v1/articles"), 200);
   EXPECT_EQ(status({{"X-Api-Key", "s3cret-key"}}, "/v1/articles"), 200);
+}
+
+TEST(ThumbnailCache, KeepsTheMostRecentlyUsedWithinItsBudget) {
+  server::ThumbnailCache cache(100);
+  cache.put("a", std::string(40, 'a'));
+  cache.put("b", std::string(40, 'b'));
+  ASSERT_TRUE(cache.find("a"));  // a is now the newest: c pushes b out
+  cache.put("c", std::string(40, 'c'));
+  EXPECT_EQ(cache.find("a").value_or(""), std::string(40, 'a'));
+  EXPECT_FALSE(cache.find("b"));
+  EXPECT_EQ(cache.find("c").value_or(""), std::string(40, 'c'));
+  cache.put("c", std::string(10, 'C'));  // replaced, not counted twice
+  cache.put("d", std::string(50, 'd'));
+  EXPECT_TRUE(cache.find("a") && cache.find("c") && cache.find("d"));
+  cache.put("huge", std::string(101, 'h'));  // larger than the whole budget: not kept, nothing lost
+  EXPECT_FALSE(cache.find("huge"));
+  EXPECT_TRUE(cache.find("d"));
 }
 
 TEST(Serve, RefusesAnAddressBeyondLoopbackWithoutAKey) {

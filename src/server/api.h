@@ -12,6 +12,7 @@
 
 #include "article_store.h"
 #include "jobs.h"
+#include "thumbnail_cache.h"
 #include "upload_store.h"
 #include "lingbi/compose/compose.h"
 #include "lingbi/gallery/gallery.h"
@@ -30,6 +31,7 @@ struct Context {
   // at a time: a Gallery is not safe to share between threads.
   const Gallery* gallery = nullptr;
   std::mutex gallery_mutex;
+  ThumbnailCache thumbnails{64 << 20};  // 64 MB of the most recently asked thumbnails
 };
 
 // A request the client must fix: answered 400 with this message (which names the field).
@@ -70,9 +72,11 @@ void add_gallery_routes(httplib::Server& http, Context& context);
 void add_upload_routes(httplib::Server& http, Context& context);
 
 // Sends the picture at `path` (a gallery's or an upload's file): the file itself with
-// `content_type` when `width` is 0, else a JPEG at most `width` pixels wide. Throws Error (no path
+// `content_type` when `width` is 0, else a JPEG at most `width` pixels wide, made once and kept in
+// the context's thumbnail cache under `key` (the picture's content hash). Throws Error (no path
 // in its message) when it cannot be read.
-void send_picture(httplib::Response& res, const std::string& path, const std::string& content_type, int width);
+void send_picture(httplib::Response& res, Context& context, const std::string& path, const std::string& key,
+                  const std::string& content_type, int width);
 // The upload `id`; NotFound when there is none.
 Upload require_upload(const Context& context, const std::string& id);
 

@@ -129,14 +129,12 @@ int ArticleStore::commit(const std::string& id, const Article& article, int base
 }
 
 std::pair<Article, int> ArticleStore::current(const std::string& id) const {
-  std::lock_guard lock(mutex_);
   const Head h = read_head(id);
   if (h.current == 0) throw NotFound("article " + id + " has no revision yet");
   return {load_article(dir_of(id) / revision_file(h.current)), h.current};
 }
 
 Article ArticleStore::revision(const std::string& id, int revision) const {
-  std::lock_guard lock(mutex_);
   const Head h = read_head(id);
   const bool known = std::any_of(h.revisions.begin(), h.revisions.end(),
                                  [&](const RevisionInfo& r) { return r.revision == revision; });
@@ -145,12 +143,10 @@ Article ArticleStore::revision(const std::string& id, int revision) const {
 }
 
 std::vector<RevisionInfo> ArticleStore::revisions(const std::string& id) const {
-  std::lock_guard lock(mutex_);
   return read_head(id).revisions;
 }
 
 std::vector<ArticleSummary> ArticleStore::list() const {
-  std::lock_guard lock(mutex_);
   std::vector<ArticleSummary> out;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(root_, ec)) {
@@ -216,11 +212,15 @@ void ArticleStore::save_partial(const std::string& id, const Article& partial) {
 }
 
 std::optional<Article> ArticleStore::partial(const std::string& id) const {
-  std::lock_guard lock(mutex_);
   const fs::path path = dir_of(id) / kPartial;
   std::error_code ec;
   if (!fs::exists(path, ec)) return std::nullopt;
-  return load_article(path);
+  try {
+    return load_article(path);
+  } catch (const Error&) {
+    if (!fs::exists(path, ec)) return std::nullopt;  // dropped as the compose committed
+    throw;
+  }
 }
 
 void ArticleStore::drop_partial(const std::string& id) {

@@ -2,6 +2,10 @@
 // a JSON file written atomically, and head.json saying which revision is current and what undo
 // and redo lead to. Nothing is ever overwritten or deleted but by remove(); a compose in progress
 // keeps its checkpoint in partial.json until its first revision is written. Internal to src/server.
+//
+// Reads take no lock, so that readers never wait behind a write (and its fsync) nor hold up a
+// compose saving its checkpoint: every file is replaced whole by a rename and a revision file is
+// never rewritten, so a read sees one whole version. Writes are serialized by a mutex.
 #pragma once
 
 #include <filesystem>
@@ -87,7 +91,7 @@ class ArticleStore {
   int move_to(const std::string& id, Head& head, int revision);
 
   std::filesystem::path root_;
-  mutable std::mutex mutex_;
+  std::mutex mutex_;  // serializes writers; readers take none
 };
 
 }  // namespace lingbi::server

@@ -116,7 +116,7 @@ void add_gallery_routes(httplib::Server& http, Context& c) {
     // The first of the image's paths that still reads (a file may have moved since indexing).
     for (const std::string& path : record->paths) {
       try {
-        send_picture(res, path, content_type_of(path), width);
+        send_picture(res, c, path, record->hash, content_type_of(path), width);
         return;
       } catch (const Error&) {
       }

@@ -21,15 +21,21 @@ Upload add_upload(Context& c, std::string_view bytes, const std::string& name, c
 
 }  // namespace
 
-void send_picture(httplib::Response& res, const std::string& path, const std::string& content_type, int width) {
+void send_picture(httplib::Response& res, Context& c, const std::string& path, const std::string& key,
+                  const std::string& content_type, int width) {
   if (width == 0) {
     const std::vector<unsigned char> bytes = read_file_bytes(path);
     res.set_content(reinterpret_cast<const char*>(bytes.data()), bytes.size(), content_type);
     return;
   }
-  std::string error;  // names the file: never sent
-  std::optional<std::string> jpeg = scaled_jpeg(path, width, 85, error);
-  if (!jpeg) throw Error("the picture does not decode");
+  const std::string cache_key = key + "-w" + std::to_string(width);
+  std::optional<std::string> jpeg = c.thumbnails.find(cache_key);
+  if (!jpeg) {
+    std::string error;  // names the file: never sent
+    jpeg = scaled_jpeg(path, width, 85, error);
+    if (!jpeg) throw Error("the picture does not decode");
+    c.thumbnails.put(cache_key, *jpeg);
+  }
   res.set_content(*jpeg, "image/jpeg");
 }
 
@@ -66,7 +72,7 @@ void add_upload_routes(httplib::Server& http, Context& c) {
       res.status = 304;
       return;
     }
-    send_picture(res, c.uploads.path_of(u).string(), u.content_type, width);
+    send_picture(res, c, c.uploads.path_of(u).string(), u.id, u.content_type, width);
   });
 }
 

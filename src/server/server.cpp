@@ -70,8 +70,11 @@ void serve(const ServeOptions& options, const ComposeModels& models, const std::
   context.jobs = &jobs;
 
   httplib::Server http;
-  // Event streams hold a thread each while they wait: room for them beside ordinary requests.
-  http.new_task_queue = [] { return new httplib::ThreadPool(8, 64); };
+  // A connection holds a thread for as long as it is kept alive (up to 100 requests), and so does
+  // an event stream: enough threads from the start that 32 readers, a page's streams and a
+  // compose's requests never queue behind one another. (With 8 and more made on demand, a burst of
+  // new connections could wait seconds for a kept-alive one to end: bench/bench_serve.cpp.)
+  http.new_task_queue = [] { return new httplib::ThreadPool(64, 256); };
   http.set_payload_max_length(std::max(options.max_body, options.max_upload));
   std::vector<std::string> names = {"localhost", "127.0.0.1", "[::1]", options.host};
   http.set_pre_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
