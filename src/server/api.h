@@ -44,6 +44,10 @@ nlohmann::json json_body(const httplib::Request& req);
 std::string string_field(const nlohmann::json& body, const char* name, bool required,
                          const std::string& fallback = "");
 int int_field(const nlohmann::json& body, const char* name, bool required, int fallback, int min, int max);
+// A number (integer or not) in [min, max]; `fallback` when absent or null.
+double number_field(const nlohmann::json& body, const char* name, double fallback, double min, double max);
+// true or false; `fallback` when absent or null.
+bool bool_field(const nlohmann::json& body, const char* name, bool fallback);
 // A whole-number query parameter in [min, max]; `fallback` when absent; BadRequest otherwise.
 int int_param(const httplib::Request& req, const char* name, int fallback, int min, int max);
 
@@ -56,6 +60,8 @@ void add_safety_headers(httplib::Response& res);
 void add_article_routes(httplib::Server& http, Context& context);
 void add_job_routes(httplib::Server& http, Context& context);
 void add_gallery_routes(httplib::Server& http, Context& context);
+// /v1/models and /v1/chat/completions (OpenAI's API), answered by the model through the job queue.
+void add_chat_routes(httplib::Server& http, Context& context);
 
 // Runs one job with the server's models (job_runner.cpp): the JobQueue's runner.
 void run_job(Job& job, Context& context);

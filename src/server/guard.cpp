@@ -55,11 +55,12 @@ bool admit(const httplib::Request& req, httplib::Response& res, const ServeOptio
   }
   // The body is not read yet: its headers say whether there is one, and how large.
   const size_t length = req.get_header_value_u64("Content-Length");
-  if (length > options.max_body) {
+  const size_t limit = req.path == "/v1/chat/completions" ? options.max_chat_body : options.max_body;
+  if (length > limit) {
     res.set_header("Connection", "close");
     send_error(res, 413, "payload_too_large",
-               "the body has " + std::to_string(length) + " bytes; at most " +
-                   std::to_string(options.max_body) + " are accepted");
+               "the body has " + std::to_string(length) + " bytes; at most " + std::to_string(limit) +
+                   " are accepted");
     return false;
   }
   const bool has_body = req.get_header_value("Transfer-Encoding") == "chunked" || length > 0;

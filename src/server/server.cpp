@@ -1,5 +1,6 @@
 // serve(): the HTTP server's wiring. Every request is admitted (Host, key) before routing, every
 // answer carries the safety headers, every error is {"error": {"type", "message"}}.
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -57,7 +58,8 @@ void serve(const ServeOptions& options, const ComposeModels& models, const std::
   httplib::Server http;
   // Event streams hold a thread each while they wait: room for them beside ordinary requests.
   http.new_task_queue = [] { return new httplib::ThreadPool(8, 64); };
-  http.set_payload_max_length(options.max_body);
+  // The guard holds each route to its own limit from Content-Length; this is the largest of them.
+  http.set_payload_max_length(std::max(options.max_body, options.max_chat_body));
   std::vector<std::string> names = {"localhost", "127.0.0.1", "[::1]", options.host};
   http.set_pre_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
     add_safety_headers(res);
@@ -73,6 +75,9 @@ void serve(const ServeOptions& options, const ComposeModels& models, const std::
       send_error(res, 400, "bad_request", e.what());
     } catch (const NotFound& e) {
       send_error(res, 404, "not_found", e.what());
+    } catch (const QueueFull& e) {
+      res.set_header("Retry-After", "10");
+      send_error(res, 503, "queue_full", e.what());
     } catch (const Conflict& e) {
       send_json(res, 409,
                 {{"error", {{"type", "conflict"}, {"message", e.what()}}}, {"current_revision", e.current}});
@@ -91,6 +96,7 @@ void serve(const ServeOptions& options, const ComposeModels& models, const std::
   add_article_routes(http, context);
   add_job_routes(http, context);
   add_gallery_routes(http, context);
+  add_chat_routes(http, context);
 
   const int port = options.port == 0 ? http.bind_to_any_port(options.host)
                                      : (http.bind_to_port(options.host, options.port) ? options.port : -1);
