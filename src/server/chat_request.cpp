@@ -136,7 +136,11 @@ ChatCall parse_chat_call(const json& body) {
   call.stream = bool_field(body, "stream", false);
   if (body.contains("stream_options") && !body["stream_options"].is_null()) {
     if (!body["stream_options"].is_object()) throw BadRequest("stream_options: expected an object");
-    call.include_usage = bool_field(body["stream_options"], "include_usage", false);
+    const json& options = body["stream_options"];
+    const auto usage = options.find("include_usage");
+    if (usage != options.end() && !usage->is_null() && !usage->is_boolean())
+      throw BadRequest("stream_options.include_usage: expected true or false");
+    call.include_usage = usage != options.end() && usage->is_boolean() && usage->get<bool>();
   }
   return call;
 }
