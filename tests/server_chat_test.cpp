@@ -23,6 +23,8 @@
 #include "model_support.h"
 #include "support/process.h"
 #include "support/serve_process.h"
+#include "support/compose_fixture.h"
+#include "support/images.h"
 #include "support/temp_dir.h"
 
 namespace lingbi::test {
@@ -237,6 +239,49 @@ TEST_F(ServeChatTest, BadRequestsAnswer400NamingTheField) {
   EXPECT_NE(job->body.find("type:"), std::string::npos) << job->body;
 }
 
+TEST_F(ServeChatTest, AConversationKeepsItsTurnsAndTheirTokens) {
+  const json one = body_of(chat(user_chat("And the sea?", 4)));
+  json turns = user_chat("", 4);
+  turns["messages"] = json::array({{{"role", "system"}, {"content", "You answer briefly."}},
+                                   {{"role", "user"}, {"content", "Tell me about rivers."}},
+                                   {{"role", "assistant"}, {"content", json::array({{{"type", "text"}, {"text", "Rivers run to the sea."}}})}},
+                                   {{"role", "user"}, {"content", "And the sea?"}}});
+  const json three = body_of(chat(turns));
+  ASSERT_EQ(three["object"], "chat.completion") << three.dump();
+  EXPECT_GT(three["usage"]["prompt_tokens"].get<int>(), one["usage"]["prompt_tokens"].get<int>() + 10)
+      << "the earlier turns are part of the prompt";
+  EXPECT_EQ(three["usage"]["completion_tokens"], 4);
+}
+
+// A picture makes a body larger than the 1 MB other routes take: up to 20 MB are read here.
+TEST_F(ServeChatTest, APictureOfMegabytesIsAcceptedHereButNotAsAJob) {
+  ensure_vips();
+  const vips::VImage noise = vips::VImage::gaussnoise(1000, 1000, vips::VImage::option()->set("sigma", 80.0))
+                                 .bandjoin({vips::VImage::gaussnoise(1000, 1000), vips::VImage::gaussnoise(1000, 1000)})
+                                 .cast(VIPS_FORMAT_UCHAR);
+  void* buf = nullptr;
+  size_t len = 0;
+  noise.write_to_buffer(".png", &buf, &len);
+  const std::string png(static_cast<const char*>(buf), len);
+  g_free(buf);
+  json request = user_chat("", 4);
+  request["messages"][0]["content"] =
+      json::array({{{"type", "text"}, {"text", "What is this?"}},
+                   {{"type", "image_url"}, {"image_url", {{"url", "data:image/png;base64," + encode_base64(png)}}}}});
+  const std::string body = request.dump();
+  ASSERT_GT(body.size(), 2u << 20) << "the picture should make the body larger than 2 MB";
+  auto r = http_->Post("/v1/chat/completions", body, "application/json");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body.substr(0, 300);
+  const json plain = body_of(chat(user_chat("What is this?", 4)));
+  EXPECT_EQ(json::parse(r->body)["usage"]["prompt_tokens"].get<int>() - plain["usage"]["prompt_tokens"].get<int>(),
+            dev::kTinyMmprojImageTokens);
+
+  auto job = http_->Post("/v1/jobs", body, "application/json");
+  ASSERT_TRUE(job);
+  EXPECT_EQ(job->status, 413);
+}
+
 // With one place in the queue: a streamed chat runs, a second waits, a third is refused with 503;
 // when the first client goes away its chat is cancelled and the waiting one runs.
 TEST_F(ServeChatTest, AClientThatGoesAwayCancelsItsChatAndAFullQueueAnswers503) {
@@ -286,10 +331,36 @@ TEST_F(ServeChatTest, AClientThatGoesAwayCancelsItsChatAndAFullQueueAnswers503) 
   EXPECT_EQ(second->status, 200) << second->body;
   EXPECT_EQ(json::parse(second->body)["usage"]["completion_tokens"], 4);
   EXPECT_LT(seconds, 30) << "the abandoned chat of 100000 tokens was not cancelled";
-  const json health = body_of(http_->Get("/health"));
-  EXPECT_EQ(health["jobs"]["running"], 0);
-  EXPECT_EQ(health["waiting"], 0);
-  EXPECT_EQ(health["jobs"]["completed"], 0) << "chats are not kept as jobs";
+  // A finished chat is forgotten just after its answer went out: chats are not kept as jobs.
+  json health;
+  for (int i = 0; i < 100; ++i) {
+    health = body_of(http_->Get("/health"));
+    if (health["jobs"]["completed"] == 0 && health["jobs"]["cancelled"] == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(health["jobs"]["running"], 0) << health.dump();
+  EXPECT_EQ(health["waiting"], 0) << health.dump();
+  EXPECT_EQ(health["jobs"]["completed"], 0) << health.dump();
+  EXPECT_EQ(health["jobs"]["cancelled"], 0) << health.dump();
+}
+
+// A chat waits in the queue behind a compose: it never runs beside it on the one model.
+TEST_F(ServeChatTest, AChatWaitsBehindACompose) {
+  ComposeGallery gallery(8);
+  server_.reset();
+  start("--gallery " + (gallery.dir.path() / "gallery").string() + " --clip " +
+        (tiny_models() / "clip.gguf").string());
+  auto submitted = http_->Post(
+      "/v1/jobs",
+      json{{"type", "compose"}, {"instruction", "Rain"}, {"words", 150}, {"images", 1}, {"seed", 2}}.dump(),
+      "application/json");
+  ASSERT_TRUE(submitted);
+  ASSERT_EQ(submitted->status, 202) << submitted->body;
+  const std::string job = json::parse(submitted->body)["id"];
+  const json answer = body_of(chat(user_chat("Hello", 4)));
+  EXPECT_EQ(answer["object"], "chat.completion") << answer.dump();
+  EXPECT_EQ(body_of(http_->Get("/v1/jobs/" + job))["status"], "completed")
+      << "the chat was answered before the compose queued ahead of it had finished";
 }
 
 // The official npm `openai` client (tests/node, pinned): a chat with a picture as a data URL, the
