@@ -21,10 +21,10 @@
 #include "lingbi/util/error.h"
 #include "lingbi/util/path_json.h"
 #include "model_support.h"
-#include "support/process.h"
-#include "support/serve_process.h"
 #include "support/compose_fixture.h"
 #include "support/images.h"
+#include "support/process.h"
+#include "support/serve_process.h"
 #include "support/temp_dir.h"
 
 namespace lingbi::test {
@@ -170,10 +170,11 @@ TEST_F(ServeChatTest, ResponseFormatJsonObjectAnswersAnObject) {
 TEST_F(ServeChatTest, BadRequestsAnswer400NamingTheField) {
   const std::string png = encode_base64(png_bytes(8, 8, 1));
   const auto with_image = [](const std::string& url) {
-    return json{{"messages", json::array({{{"role", "user"},
-                                            {"content", json::array({{{"type", "text"}, {"text", "What is it?"}},
-                                                                     {{"type", "image_url"},
-                                                                      {"image_url", {{"url", url}}}}})}}})}};
+    return json{{"messages",
+                 json::array({{{"role", "user"},
+                               {"content",
+                                json::array({{{"type", "text"}, {"text", "What is it?"}},
+                                             {{"type", "image_url"}, {"image_url", {{"url", url}}}}})}}})}};
   };
   struct Case {
     json body;
@@ -184,7 +185,8 @@ TEST_F(ServeChatTest, BadRequestsAnswer400NamingTheField) {
       {with_image("file:///etc/passwd"), "messages[0].content[1].image_url.url: only data: URLs"},
       {with_image("http://127.0.0.1:1/a.png"), "messages[0].content[1].image_url.url: only data: URLs"},
       {with_image("data:text/plain;base64," + png), "messages[0].content[1].image_url.url"},
-      {with_image("data:image/png;base64,not base64!"), "messages[0].content[1].image_url.url: the data is not valid base64"},
+      {with_image("data:image/png;base64,not base64!"),
+       "messages[0].content[1].image_url.url: the data is not valid base64"},
       {json{{"model", "llm"}}, "messages:"},
       {json{{"messages", json::array()}}, "messages:"},
       {json{{"messages", "hello"}}, "messages:"},
@@ -194,7 +196,8 @@ TEST_F(ServeChatTest, BadRequestsAnswer400NamingTheField) {
        "messages[0].content[0].type"},
       {json{{"messages", json::array({{{"role", "user"}, {"content", "x"}}})}, {"temperature", "hot"}},
        "temperature"},
-      {json{{"messages", json::array({{{"role", "user"}, {"content", "x"}}})}, {"max_tokens", 0}}, "max_tokens"},
+      {json{{"messages", json::array({{{"role", "user"}, {"content", "x"}}})}, {"max_tokens", 0}},
+       "max_tokens"},
       {json{{"messages", json::array({{{"role", "user"}, {"content", "x"}}})}, {"stop", json::array({1})}},
        "stop"},
       {json{{"messages", json::array({{{"role", "user"}, {"content", "x"}}})}, {"n", 2}}, "n:"},
@@ -242,10 +245,12 @@ TEST_F(ServeChatTest, BadRequestsAnswer400NamingTheField) {
 TEST_F(ServeChatTest, AConversationKeepsItsTurnsAndTheirTokens) {
   const json one = body_of(chat(user_chat("And the sea?", 4)));
   json turns = user_chat("", 4);
-  turns["messages"] = json::array({{{"role", "system"}, {"content", "You answer briefly."}},
-                                   {{"role", "user"}, {"content", "Tell me about rivers."}},
-                                   {{"role", "assistant"}, {"content", json::array({{{"type", "text"}, {"text", "Rivers run to the sea."}}})}},
-                                   {{"role", "user"}, {"content", "And the sea?"}}});
+  turns["messages"] =
+      json::array({{{"role", "system"}, {"content", "You answer briefly."}},
+                   {{"role", "user"}, {"content", "Tell me about rivers."}},
+                   {{"role", "assistant"},
+                    {"content", json::array({{{"type", "text"}, {"text", "Rivers run to the sea."}}})}},
+                   {{"role", "user"}, {"content", "And the sea?"}}});
   const json three = body_of(chat(turns));
   ASSERT_EQ(three["object"], "chat.completion") << three.dump();
   EXPECT_GT(three["usage"]["prompt_tokens"].get<int>(), one["usage"]["prompt_tokens"].get<int>() + 10)
@@ -256,26 +261,28 @@ TEST_F(ServeChatTest, AConversationKeepsItsTurnsAndTheirTokens) {
 // A picture makes a body larger than the 1 MB other routes take: up to 20 MB are read here.
 TEST_F(ServeChatTest, APictureOfMegabytesIsAcceptedHereButNotAsAJob) {
   ensure_vips();
-  const vips::VImage noise = vips::VImage::gaussnoise(1000, 1000, vips::VImage::option()->set("sigma", 80.0))
-                                 .bandjoin({vips::VImage::gaussnoise(1000, 1000), vips::VImage::gaussnoise(1000, 1000)})
-                                 .cast(VIPS_FORMAT_UCHAR);
+  const vips::VImage noise =
+      vips::VImage::gaussnoise(1000, 1000, vips::VImage::option()->set("sigma", 80.0))
+          .bandjoin({vips::VImage::gaussnoise(1000, 1000), vips::VImage::gaussnoise(1000, 1000)})
+          .cast(VIPS_FORMAT_UCHAR);
   void* buf = nullptr;
   size_t len = 0;
   noise.write_to_buffer(".png", &buf, &len);
   const std::string png(static_cast<const char*>(buf), len);
   g_free(buf);
   json request = user_chat("", 4);
-  request["messages"][0]["content"] =
-      json::array({{{"type", "text"}, {"text", "What is this?"}},
-                   {{"type", "image_url"}, {"image_url", {{"url", "data:image/png;base64," + encode_base64(png)}}}}});
+  request["messages"][0]["content"] = json::array(
+      {{{"type", "text"}, {"text", "What is this?"}},
+       {{"type", "image_url"}, {"image_url", {{"url", "data:image/png;base64," + encode_base64(png)}}}}});
   const std::string body = request.dump();
   ASSERT_GT(body.size(), 2u << 20) << "the picture should make the body larger than 2 MB";
   auto r = http_->Post("/v1/chat/completions", body, "application/json");
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body.substr(0, 300);
   const json plain = body_of(chat(user_chat("What is this?", 4)));
-  EXPECT_EQ(json::parse(r->body)["usage"]["prompt_tokens"].get<int>() - plain["usage"]["prompt_tokens"].get<int>(),
-            dev::kTinyMmprojImageTokens);
+  EXPECT_EQ(
+      json::parse(r->body)["usage"]["prompt_tokens"].get<int>() - plain["usage"]["prompt_tokens"].get<int>(),
+      dev::kTinyMmprojImageTokens);
 
   auto job = http_->Post("/v1/jobs", body, "application/json");
   ASSERT_TRUE(job);
@@ -310,8 +317,9 @@ TEST_F(ServeChatTest, AClientThatGoesAwayCancelsItsChatAndAFullQueueAnswers503) 
   ASSERT_GE(chunks.load(), 5) << "the long chat did not start streaming";
 
   httplib::Result second;
-  std::thread waiting([&] { second = server_->client()->Post("/v1/chat/completions", user_chat("Hi", 4).dump(),
-                                                             "application/json"); });
+  std::thread waiting([&] {
+    second = server_->client()->Post("/v1/chat/completions", user_chat("Hi", 4).dump(), "application/json");
+  });
   while (body_of(http_->Get("/health"))["waiting"] != 1 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   EXPECT_EQ(body_of(http_->Get("/health"))["jobs"]["running"], 1);
@@ -372,9 +380,8 @@ TEST_F(ServeChatTest, TheOfficialOpenAiClientChatsWithAPictureAndStreams) {
   ASSERT_TRUE(std::filesystem::exists(node_dir + "/node_modules/openai/package.json"))
       << "the npm openai package is not installed: run ./scripts/setup (npm ci in tests/node)";
   int status = 0;
-  const std::string out = run_capture("node " + node_dir + "/openai_chat.mjs " + server_->base_url() +
-                                          " node-s3cret llm 2>&1",
-                                      status);
+  const std::string out = run_capture(
+      "node " + node_dir + "/openai_chat.mjs " + server_->base_url() + " node-s3cret llm 2>&1", status);
   ASSERT_EQ(status, 0) << out;
   const json r = json::parse(out);  // the script prints one line
   EXPECT_EQ(r["models"], json::array({"llm"}));

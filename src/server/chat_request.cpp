@@ -36,7 +36,8 @@ Role role_of(const json& m, const std::string& where) {
   if (role == "system" || role == "developer") return Role::system;
   if (role == "user") return Role::user;
   if (role == "assistant") return Role::assistant;
-  throw BadRequest(where + ".role: expected system, developer, user or assistant (tool messages are not supported)");
+  throw BadRequest(where +
+                   ".role: expected system, developer, user or assistant (tool messages are not supported)");
 }
 
 // One entry of a content array.
@@ -76,7 +77,8 @@ std::vector<std::string> stop_strings(const json& body) {
   const auto it = body.find("stop");
   if (it == body.end() || it->is_null()) return {};
   if (it->is_string()) return {it->get<std::string>()};
-  if (!it->is_array() || it->size() > 16) throw BadRequest("stop: expected a string or an array of at most 16 strings");
+  if (!it->is_array() || it->size() > 16)
+    throw BadRequest("stop: expected a string or an array of at most 16 strings");
   std::vector<std::string> out;
   for (const json& s : *it) {
     if (!s.is_string() || s.get<std::string>().empty()) throw BadRequest("stop: expected non-empty strings");
@@ -93,7 +95,8 @@ std::string schema_of(const json& body) {
   const std::string type = string_field(*it, "type", true);
   if (type == "text") return "";
   if (type == "json_object") return R"({"type":"object"})";
-  if (type != "json_schema") throw BadRequest("response_format.type: expected text, json_object or json_schema");
+  if (type != "json_schema")
+    throw BadRequest("response_format.type: expected text, json_object or json_schema");
   const auto spec = it->find("json_schema");
   if (spec == it->end() || !spec->is_object() || !spec->contains("schema") || !(*spec)["schema"].is_object())
     throw BadRequest("response_format.json_schema.schema: required, a JSON schema object");

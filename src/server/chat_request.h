@@ -11,10 +11,10 @@
 namespace lingbi::server {
 
 struct ChatCall {
-  ChatRequest request;        // messages, sampling and json_schema; on_text and cancel unset
-  std::string model;          // the "model" field; empty when absent
-  bool stream = false;        // answer as chat.completion.chunk server-sent events
-  bool include_usage = false; // stream_options.include_usage: a last chunk with the usage
+  ChatRequest request;         // messages, sampling and json_schema; on_text and cancel unset
+  std::string model;           // the "model" field; empty when absent
+  bool stream = false;         // answer as chat.completion.chunk server-sent events
+  bool include_usage = false;  // stream_options.include_usage: a last chunk with the usage
   bool has_images = false;
 };
 

@@ -45,8 +45,8 @@ class Job {
   Job(std::string id, std::string type, nlohmann::json request, Task task = {});
 
   const std::string id;
-  const std::string type;           // "compose", "edit", "resume"; internal: "chat"
-  const nlohmann::json request;     // as the client sent it
+  const std::string type;        // "compose", "edit", "resume"; internal: "chat"
+  const nlohmann::json request;  // as the client sent it
   // Set for an internal job: it runs in the queue like any other, but is never recorded on disk,
   // never found by id (its answer belongs to the one client that asked) and forgotten once it
   // has finished.

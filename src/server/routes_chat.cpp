@@ -27,7 +27,8 @@ std::string model_name(const Context& c) {
 ChatModel& chat_model(const Context& c, bool has_images) {
   if (!has_images) return *c.models.writer;
   if (!c.models.selector)
-    throw BadRequest("messages: this server's model does not see pictures; start lingbi serve with --mmproj or --vlm");
+    throw BadRequest(
+        "messages: this server's model does not see pictures; start lingbi serve with --mmproj or --vlm");
   return *c.models.selector;
 }
 
@@ -36,7 +37,9 @@ ChatModel& chat_model(const Context& c, bool has_images) {
 Job::Task chat_task(ChatModel& model, ChatRequest request) {
   return [&model, request = std::move(request)](Job& job) mutable {
     request.cancel = &job.cancel;
-    request.on_text = [&job](std::string_view piece) { job.emit("chat.delta", {{"text", std::string(piece)}}); };
+    request.on_text = [&job](std::string_view piece) {
+      job.emit("chat.delta", {{"text", std::string(piece)}});
+    };
     const ChatResult r = model.chat(request);
     const TokenCounts& t = r.tokens;
     job.set_result({{"text", r.text},
@@ -58,13 +61,17 @@ struct Answer {
   std::string model;
 
   json object(const char* kind, json choices) const {
-    return {{"id", id}, {"object", kind}, {"created", created}, {"model", model}, {"choices", std::move(choices)}};
+    return {{"id", id},
+            {"object", kind},
+            {"created", created},
+            {"model", model},
+            {"choices", std::move(choices)}};
   }
   json chunk(json delta, json finish_reason) const {
     return object("chat.completion.chunk", json::array({{{"index", 0},
-                                                          {"delta", std::move(delta)},
-                                                          {"logprobs", nullptr},
-                                                          {"finish_reason", std::move(finish_reason)}}}));
+                                                         {"delta", std::move(delta)},
+                                                         {"logprobs", nullptr},
+                                                         {"finish_reason", std::move(finish_reason)}}}));
   }
 };
 
@@ -79,7 +86,8 @@ std::tuple<int, std::string, std::string> failure(const json& described) {
   return {500, "server_error", described.value("error", "the model failed")};
 }
 
-void answer_once(Job& job, const Answer& a, const httplib::Request& req, httplib::Response& res, JobQueue& jobs) {
+void answer_once(Job& job, const Answer& a, const httplib::Request& req, httplib::Response& res,
+                 JobQueue& jobs) {
   int64_t after = 0;
   while (!job.finished()) {
     for (const JobEvent& e : job.events_after(after, std::chrono::seconds(1))) after = e.id;
@@ -95,9 +103,9 @@ void answer_once(Job& job, const Answer& a, const httplib::Request& req, httplib
   json message = {{"role", "assistant"}, {"content", r["text"]}, {"refusal", nullptr}};
   if (!r["reasoning"].get<std::string>().empty()) message["reasoning_content"] = r["reasoning"];
   json body = a.object("chat.completion", json::array({{{"index", 0},
-                                                         {"message", message},
-                                                         {"logprobs", nullptr},
-                                                         {"finish_reason", r["finish_reason"]}}}));
+                                                        {"message", message},
+                                                        {"logprobs", nullptr},
+                                                        {"finish_reason", r["finish_reason"]}}}));
   body["usage"] = r["usage"];
   body["timings"] = r["timings"];
   send_json(res, 200, body);
@@ -174,7 +182,8 @@ void add_chat_routes(httplib::Server& http, Context& c) {
   });
   http.Get("/v1/models/:id", [&c, started](const httplib::Request& req, httplib::Response& res) {
     if (req.path_params.at("id") != model_name(c))
-      return send_error(res, 404, "model_not_found", "no model " + req.path_params.at("id") + "; GET /v1/models lists it");
+      return send_error(res, 404, "model_not_found",
+                        "no model " + req.path_params.at("id") + "; GET /v1/models lists it");
     send_json(res, 200, model_entry(c, started));
   });
   http.Post("/v1/chat/completions", [&c](const httplib::Request& req, httplib::Response& res) {

@@ -30,8 +30,8 @@ class Server {
       : out_(articles.parent_path() / "serve.out") {
     const std::filesystem::path models = tiny_models();
     const std::string command = lingbi_program() + " serve -m " + (models / "llm.gguf").string() +
-                                " --mmproj " + (models / "mmproj.gguf").string() + " -t 1 --port 0 --articles " +
-                                articles.string() + " " + extra;
+                                " --mmproj " + (models / "mmproj.gguf").string() +
+                                " -t 1 --port 0 --articles " + articles.string() + " " + extra;
     std::filesystem::remove(out_);  // a restart must not read the port of the server before it
     child_ = std::make_unique<Child>(command, out_.string(), (articles.parent_path() / "serve.err").string());
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
