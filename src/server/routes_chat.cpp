@@ -86,6 +86,9 @@ std::tuple<int, std::string, std::string> failure(const json& described) {
   return {500, "server_error", described.value("error", "the model failed")};
 }
 
+// A model may end on bytes that are not UTF-8: they are replaced rather than failing the answer.
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
 void answer_once(Job& job, const Answer& a, const httplib::Request& req, httplib::Response& res,
                  JobQueue& jobs) {
   int64_t after = 0;
@@ -108,7 +111,8 @@ void answer_once(Job& job, const Answer& a, const httplib::Request& req, httplib
                                                         {"finish_reason", r["finish_reason"]}}}));
   body["usage"] = r["usage"];
   body["timings"] = r["timings"];
-  send_json(res, 200, body);
+  res.status = 200;
+  res.set_content(dump(body), "application/json; charset=utf-8");
 }
 
 void answer_streamed(std::shared_ptr<Job> job, const Answer& a, bool include_usage, httplib::Response& res,
@@ -123,7 +127,7 @@ void answer_streamed(std::shared_ptr<Job> job, const Answer& a, bool include_usa
         };
         const auto send_chunk = [&](json chunk) {
           if (include_usage) chunk["usage"] = nullptr;
-          return send(chunk.dump());
+          return send(dump(chunk));
         };
         if (!send_chunk(a.chunk({{"role", "assistant"}, {"content", ""}}, nullptr))) return false;
         int64_t after = 0;
@@ -137,8 +141,9 @@ void answer_streamed(std::shared_ptr<Job> job, const Answer& a, bool include_usa
               last_write = std::chrono::steady_clock::now();
             }
           }
-          if (job->finished()) break;
+          // Only a read that found nothing new after the job finished has seen its last piece.
           if (!events.empty()) continue;
+          if (job->finished()) break;
           if (!sink.is_writable()) return false;
           if (std::chrono::steady_clock::now() - last_write >= std::chrono::seconds(15)) {
             // A chat waiting behind a compose: proxies and clients keep the stream open.
@@ -150,7 +155,7 @@ void answer_streamed(std::shared_ptr<Job> job, const Answer& a, bool include_usa
         const json d = job->describe();
         if (d["status"] != "completed") {
           const auto [status, type, message] = failure(d);
-          send(json{{"error", {{"type", type}, {"message", message}, {"code", status}}}}.dump());
+          send(dump(json{{"error", {{"type", type}, {"message", message}, {"code", status}}}}));
         } else {
           const json& r = d["result"];
           json last = json::object();
@@ -160,7 +165,7 @@ void answer_streamed(std::shared_ptr<Job> job, const Answer& a, bool include_usa
             json usage = a.object("chat.completion.chunk", json::array());
             usage["usage"] = r["usage"];
             usage["timings"] = r["timings"];
-            if (!send(usage.dump())) return false;
+            if (!send(dump(usage))) return false;
           }
           if (!send("[DONE]")) return false;
         }
