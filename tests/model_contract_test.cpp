@@ -1,5 +1,6 @@
-// The ChatModel contract, checked the same way on both backends: LocalModel on the tiny model and
-// RemoteModel against a real llama-server serving the same tiny model.
+// The ChatModel contract, checked the same way on both backends: LocalModel on the tiny model,
+// RemoteModel against a real llama-server serving the same tiny model, and RemoteModel against
+// `lingbi serve` on it (its OpenAI-compatible /v1/chat/completions, issue 11).
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -15,6 +16,8 @@
 #include "lingbi/model/remote_model.h"
 #include "lingbi/util/error.h"
 #include "model_support.h"
+#include "support/serve_process.h"
+#include "support/temp_dir.h"
 
 namespace lingbi {
 namespace {
@@ -42,6 +45,13 @@ class ModelContract : public ::testing::TestWithParam<std::string> {
       o.mmproj = test::tiny_models() / "mmproj.gguf";
       o.threads = 1;  // the tiny model is fastest on one thread of these shared cores
       model_ = std::make_unique<LocalModel>(o);
+    } else if (GetParam() == "serve") {
+      serve_ = std::make_unique<test::Server>(serve_dir_.path() / "articles");
+      ASSERT_GT(serve_->port(), 0) << "lingbi serve did not start";
+      RemoteModelOptions o;
+      o.endpoint = serve_->base_url();
+      o.model = "llm";  // the name lingbi serve gives llm.gguf
+      model_ = std::make_unique<RemoteModel>(o);
     } else {
       server_ = std::make_unique<LlamaServer>();
       RemoteModelOptions o;
@@ -59,6 +69,8 @@ class ModelContract : public ::testing::TestWithParam<std::string> {
   }
 
   std::unique_ptr<LlamaServer> server_;
+  test::TempDir serve_dir_;
+  std::unique_ptr<test::Server> serve_;
   std::unique_ptr<ChatModel> model_;
 };
 
@@ -168,7 +180,7 @@ TEST_P(ModelContract, CancelFromAnotherThreadEndsPromptly) {
   RecordProperty("cancel_latency_ms", std::to_string(ms));
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, ModelContract, ::testing::Values("local", "remote"),
+INSTANTIATE_TEST_SUITE_P(Backends, ModelContract, ::testing::Values("local", "remote", "serve"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

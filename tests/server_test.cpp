@@ -27,6 +27,7 @@
 #include "support/compose_fixture.h"
 #include "support/images.h"
 #include "support/process.h"
+#include "support/serve_process.h"
 #include "support/temp_dir.h"
 
 namespace lingbi::test {
@@ -62,57 +63,10 @@ std::vector<Event> parse_events(const std::string& text) {
   return out;
 }
 
-// A running `lingbi serve` and a client for it.
-class Server {
- public:
-  Server(const ComposeGallery& gallery, const fs::path& articles, const std::string& extra = "")
-      : out_(articles.parent_path() / "serve.out") {
-    const fs::path models = tiny_models();
-    const std::string command = lingbi_program() + " serve -m " + (models / "llm.gguf").string() +
-                                " --mmproj " + (models / "mmproj.gguf").string() + " --gallery " +
-                                (gallery.dir.path() / "gallery").string() + " --clip " +
-                                (models / "clip.gguf").string() + " -t 1 --port 0 --articles " +
-                                articles.string() + " " + extra;
-    fs::remove(out_);  // a restart must not read the port of the server before it
-    child_ = std::make_unique<Child>(command, out_.string(), (articles.parent_path() / "serve.err").string());
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    const std::regex listening(R"(listening on http://127\.0\.0\.1:(\d+))");
-    while (std::chrono::steady_clock::now() < deadline && child_->running()) {
-      std::ifstream in(out_);
-      const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      std::smatch m;
-      if (std::regex_search(text, m, listening)) {
-        port_ = std::stoi(m[1]);
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  }
-  ~Server() {
-    if (child_->running()) {
-      child_->signal(SIGTERM);
-      child_->wait();
-    }
-  }
-
-  int port() const { return port_; }
-  Child& child() { return *child_; }
-  std::unique_ptr<httplib::Client> client(const httplib::Headers& headers = {}) const {
-    auto c = std::make_unique<httplib::Client>("127.0.0.1", port_);
-    c->set_read_timeout(300, 0);
-    c->set_default_headers(headers);
-    return c;
-  }
-
- private:
-  fs::path out_;
-  std::unique_ptr<Child> child_;
-  int port_ = 0;
-};
-
-json body_of(const httplib::Result& r) {
-  EXPECT_TRUE(r) << "no answer";
-  return r ? json::parse(r->body) : json();
+// The flags that give `lingbi serve` the gallery and the tiny CLIP, then `extra`.
+std::string gallery_flags(const ComposeGallery& gallery, const std::string& extra = "") {
+  return "--gallery " + (gallery.dir.path() / "gallery").string() + " --clip " +
+         (tiny_models() / "clip.gguf").string() + " " + extra;
 }
 
 std::string submit(httplib::Client& c, const json& request) {
@@ -170,7 +124,7 @@ class ServeTest : public ::testing::Test {
     gallery_ = nullptr;
   }
   void SetUp() override {
-    server_ = std::make_unique<Server>(*gallery_, dir_.path() / "articles");
+    server_ = std::make_unique<Server>(dir_.path() / "articles", gallery_flags(*gallery_));
     ASSERT_GT(server_->port(), 0) << "lingbi serve did not start";
     http_ = server_->client();
   }
@@ -579,7 +533,7 @@ TEST_F(ServeTest, KillNineMidComposeThenARestartedServerShowsTheJobFailedAndARes
   ASSERT_TRUE(killed) << "the job finished before its first section was done";
   EXPECT_EQ(server_->child().wait(), 128 + SIGKILL);
 
-  server_ = std::make_unique<Server>(*gallery_, dir_.path() / "articles");  // the same store
+  server_ = std::make_unique<Server>(dir_.path() / "articles", gallery_flags(*gallery_));  // the same store
   ASSERT_GT(server_->port(), 0) << "lingbi serve did not start again";
   http_ = server_->client();
   const json status = body_of(http_->Get("/v1/jobs/" + job));
@@ -667,7 +621,7 @@ TEST_F(ServeTest, HostileRequestsGetTheirStatusAndNothingChangesOnDisk) {
 
 TEST_F(ServeTest, AFullQueueAnswers503WithRetryAfter) {
   server_.reset();
-  server_ = std::make_unique<Server>(*gallery_, dir_.path() / "articles", "--max-queue 2");
+  server_ = std::make_unique<Server>(dir_.path() / "articles", gallery_flags(*gallery_, "--max-queue 2"));
   ASSERT_GT(server_->port(), 0);
   http_ = server_->client();
   std::vector<std::string> jobs;
@@ -859,7 +813,7 @@ TEST_F(ServeTest, MetricsAreValidPrometheusTextWithRequestsTokensAndTheQueue) {
 
 TEST_F(ServeTest, AnApiKeyIsRequiredWhenGivenAndHealthStaysPublic) {
   server_.reset();
-  server_ = std::make_unique<Server>(*gallery_, dir_.path() / "articles", "--api-key s3cret-key");
+  server_ = std::make_unique<Server>(dir_.path() / "articles", gallery_flags(*gallery_, "--api-key s3cret-key"));
   ASSERT_GT(server_->port(), 0);
   const auto status = [&](const httplib::Headers& headers, const std::string& path) {
     auto r = server_->client(headers)->Get(path);

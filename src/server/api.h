@@ -49,6 +49,10 @@ nlohmann::json json_body(const httplib::Request& req);
 std::string string_field(const nlohmann::json& body, const char* name, bool required,
                          const std::string& fallback = "");
 int int_field(const nlohmann::json& body, const char* name, bool required, int fallback, int min, int max);
+// A number (integer or not) in [min, max]; `fallback` when absent or null.
+double number_field(const nlohmann::json& body, const char* name, double fallback, double min, double max);
+// true or false; `fallback` when absent or null.
+bool bool_field(const nlohmann::json& body, const char* name, bool fallback);
 // A whole-number query parameter in [min, max]; `fallback` when absent; BadRequest otherwise.
 int int_param(const httplib::Request& req, const char* name, int fallback, int min, int max);
 
@@ -83,6 +87,8 @@ Upload require_upload(const Context& context, const std::string& id);
 // The files of a compose request's "pictures" (upload ids); BadRequest naming the entry that is
 // not an upload.
 std::vector<std::string> upload_paths(const nlohmann::json& body, const Context& context);
+// /v1/models and /v1/chat/completions (OpenAI's API), answered by the model through the job queue.
+void add_chat_routes(httplib::Server& http, Context& context);
 
 // Runs one job with the server's models (job_runner.cpp): the JobQueue's runner.
 void run_job(Job& job, Context& context);

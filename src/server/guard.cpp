@@ -55,7 +55,9 @@ bool admit(const httplib::Request& req, httplib::Response& res, const ServeOptio
   }
   // The body is not read yet: its headers say whether there is one, what it is, and how large.
   const bool upload = req.path == "/v1/uploads";
-  const size_t limit = upload ? options.max_upload : options.max_body;
+  const size_t limit = upload                                   ? options.max_upload
+                       : req.path == "/v1/chat/completions" ? options.max_chat_body
+                                                            : options.max_body;
   const size_t length = req.get_header_value_u64("Content-Length");
   if (length > limit) {
     res.set_header("Connection", "close");

@@ -24,8 +24,12 @@ const char* job_state_name(JobState state) {
   return kNames[static_cast<int>(state)];
 }
 
-Job::Job(std::string id_, std::string type_, json request_)
-    : id(std::move(id_)), type(std::move(type_)), request(std::move(request_)), created_(utc_now()) {}
+Job::Job(std::string id_, std::string type_, json request_, Task task_)
+    : id(std::move(id_)),
+      type(std::move(type_)),
+      request(std::move(request_)),
+      task(std::move(task_)),
+      created_(utc_now()) {}
 
 void Job::emit(std::string type_, json data) {
   {
@@ -110,7 +114,7 @@ JobQueue::JobQueue(size_t max_queued, Runner runner, std::filesystem::path recor
 }
 
 void JobQueue::record(const Job& job) const {
-  if (record_dir_.empty()) return;
+  if (record_dir_.empty() || job.internal()) return;
   json j = job.describe();
   j["request"] = job.request;
   try {
@@ -196,7 +200,7 @@ void JobQueue::stop() {
   worker_.join();
 }
 
-std::shared_ptr<Job> JobQueue::submit(std::string type, json request) {
+std::shared_ptr<Job> JobQueue::submit(std::string type, json request, Job::Task task) {
   static thread_local std::mt19937_64 random{std::random_device{}()};
   static const char kChars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
   std::shared_ptr<Job> job;
@@ -210,7 +214,7 @@ std::shared_ptr<Job> JobQueue::submit(std::string type, json request) {
       id.resize(4);
       for (int i = 0; i < 16; ++i) id += kChars[random() % (sizeof kChars - 1)];
     } while (jobs_.count(id));
-    job = std::make_shared<Job>(id, std::move(type), std::move(request));
+    job = std::make_shared<Job>(id, std::move(type), std::move(request), std::move(task));
     job->on_change = [this](const Job& changed) { record(changed); };
     jobs_[id] = job;
     queue_.push_back(job);
@@ -224,7 +228,7 @@ std::shared_ptr<Job> JobQueue::submit(std::string type, json request) {
 std::shared_ptr<Job> JobQueue::find(const std::string& id) const {
   std::lock_guard lock(mutex_);
   const auto it = jobs_.find(id);
-  return it == jobs_.end() ? nullptr : it->second;
+  return it == jobs_.end() || it->second->internal() ? nullptr : it->second;
 }
 
 bool JobQueue::cancel(const std::string& id) {
@@ -245,7 +249,7 @@ bool JobQueue::cancel(const std::string& id) {
   }
   if (was_queued) {
     job->finish(JobState::cancelled, "");
-    remember_finished(job->id);
+    remember_finished(*job);
   }
   return true;
 }
@@ -270,9 +274,13 @@ size_t JobQueue::waiting() const {
   return queue_.size();
 }
 
-void JobQueue::remember_finished(const std::string& id) {
+void JobQueue::remember_finished(const Job& job) {
   std::lock_guard lock(mutex_);
-  finished_.push_back(id);
+  if (job.internal()) {
+    jobs_.erase(job.id);
+    return;
+  }
+  finished_.push_back(job.id);
   if (finished_.size() > kKeptFinished) {
     jobs_.erase(finished_.front());
     finished_.pop_front();
@@ -294,14 +302,17 @@ void JobQueue::work() {
     job->emit("job.running", json::object());
     record(*job);
     try {
-      runner_(*job);
+      if (job->internal())
+        job->task(*job);
+      else
+        runner_(*job);
       job->finish(job->cancel ? JobState::cancelled : JobState::completed, "");
     } catch (const Interrupted&) {
       job->finish(JobState::cancelled, "");
     } catch (const std::exception& e) {
       job->finish(JobState::failed, without_paths(e.what()));
     }
-    remember_finished(job->id);
+    remember_finished(*job);
   }
 }
 

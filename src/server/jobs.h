@@ -39,11 +39,19 @@ struct JobEvent {
 
 class Job {
  public:
-  Job(std::string id, std::string type, nlohmann::json request);
+  // What an internal job does instead of the queue's runner (a chat completion).
+  using Task = std::function<void(Job&)>;
+
+  Job(std::string id, std::string type, nlohmann::json request, Task task = {});
 
   const std::string id;
-  const std::string type;           // "compose", "edit", "resume"
-  const nlohmann::json request;     // as the client sent it
+  const std::string type;        // "compose", "edit", "resume"; internal: "chat"
+  const nlohmann::json request;  // as the client sent it
+  // Set for an internal job: it runs in the queue like any other, but is never recorded on disk,
+  // never found by id (its answer belongs to the one client that asked) and forgotten once it
+  // has finished.
+  const Task task;
+  bool internal() const { return static_cast<bool>(task); }
   std::atomic<bool> cancel{false};  // set by cancel(); the model stops within about 100 ms
 
   // Appends an event to the log and wakes every reader. Thread-safe.
@@ -101,8 +109,10 @@ class JobQueue {
   // worker. Idempotent; submit() refuses after it.
   void stop();
 
-  // Queues a job (event job.queued); throws QueueFull when max_queued jobs are waiting.
-  std::shared_ptr<Job> submit(std::string type, nlohmann::json request);
+  // Queues a job (event job.queued); throws QueueFull when max_queued jobs are waiting. With a
+  // `task`, an internal job that runs the task instead of the runner (see Job::task).
+  std::shared_ptr<Job> submit(std::string type, nlohmann::json request, Job::Task task = {});
+  // The job with this id; nullptr for an unknown id and for internal jobs.
   std::shared_ptr<Job> find(const std::string& id) const;
   // Cancels a queued job at once and a running one within about a second. Idempotent; false for
   // an unknown id.
@@ -117,8 +127,9 @@ class JobQueue {
   void work();
   void record(const Job& job) const;  // writes the job's file (with a record_dir)
   void restore();                     // reads the files of an earlier run
-  // Keeps the newest kKeptFinished finished jobs; forgets the oldest beyond them.
-  void remember_finished(const std::string& id);
+  // Keeps the newest kKeptFinished finished jobs; forgets the oldest beyond them, and an
+  // internal job at once.
+  void remember_finished(const Job& job);
 
   const size_t max_queued_;
   const std::filesystem::path record_dir_;

@@ -49,6 +49,23 @@ int int_field(const json& body, const char* name, bool required, int fallback, i
   return static_cast<int>(v);
 }
 
+double number_field(const json& body, const char* name, double fallback, double min, double max) {
+  const auto it = body.find(name);
+  if (it == body.end() || it->is_null()) return fallback;
+  if (!it->is_number()) throw BadRequest(std::string(name) + ": expected a number");
+  const double v = it->get<double>();
+  if (!(v >= min && v <= max))
+    throw BadRequest(std::string(name) + ": must be from " + json(min).dump() + " to " + json(max).dump());
+  return v;
+}
+
+bool bool_field(const json& body, const char* name, bool fallback) {
+  const auto it = body.find(name);
+  if (it == body.end() || it->is_null()) return fallback;
+  if (!it->is_boolean()) throw BadRequest(std::string(name) + ": expected true or false");
+  return it->get<bool>();
+}
+
 int int_param(const httplib::Request& req, const char* name, int fallback, int min, int max) {
   if (!req.has_param(name)) return fallback;
   const std::string text = req.get_param_value(name);

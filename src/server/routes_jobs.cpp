@@ -87,13 +87,8 @@ void add_job_routes(httplib::Server& http, Context& c) {
     if (type != "compose" && type != "edit" && type != "resume")
       throw BadRequest("type: expected compose, edit or resume");
     check_request(type, body, c);
-    try {
-      auto job = c.jobs->submit(type, body);
-      send_json(res, 202, {{"id", job->id}, {"status", "queued"}, {"position", c.jobs->position(*job)}});
-    } catch (const QueueFull& e) {
-      res.set_header("Retry-After", "10");
-      send_error(res, 503, "queue_full", e.what());
-    }
+    auto job = c.jobs->submit(type, body);  // a full queue answers 503 (server.cpp)
+    send_json(res, 202, {{"id", job->id}, {"status", "queued"}, {"position", c.jobs->position(*job)}});
   });
   http.Get("/v1/jobs/:id", [&c](const httplib::Request& req, httplib::Response& res) {
     auto job = c.jobs->find(req.path_params.at("id"));

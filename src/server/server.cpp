@@ -75,7 +75,8 @@ void serve(const ServeOptions& options, const ComposeModels& models, const std::
   // compose's requests never queue behind one another. (With 8 and more made on demand, a burst of
   // new connections could wait seconds for a kept-alive one to end: bench/bench_serve.cpp.)
   http.new_task_queue = [] { return new httplib::ThreadPool(64, 256); };
-  http.set_payload_max_length(std::max(options.max_body, options.max_upload));
+  // The guard holds each route to its own limit from Content-Length; this is the largest of them.
+  http.set_payload_max_length(std::max({options.max_body, options.max_upload, options.max_chat_body}));
   std::vector<std::string> names = {"localhost", "127.0.0.1", "[::1]", options.host};
   http.set_pre_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
     add_safety_headers(res);
@@ -91,6 +92,9 @@ void serve(const ServeOptions& options, const ComposeModels& models, const std::
       send_error(res, 400, "bad_request", e.what());
     } catch (const NotFound& e) {
       send_error(res, 404, "not_found", e.what());
+    } catch (const QueueFull& e) {
+      res.set_header("Retry-After", "10");
+      send_error(res, 503, "queue_full", e.what());
     } catch (const Conflict& e) {
       send_json(res, 409,
                 {{"error", {{"type", "conflict"}, {"message", e.what()}}}, {"current_revision", e.current}});
@@ -118,6 +122,7 @@ void serve(const ServeOptions& options, const ComposeModels& models, const std::
   add_job_routes(http, context);
   add_gallery_routes(http, context);
   add_upload_routes(http, context);
+  add_chat_routes(http, context);
 
   const int port = options.port == 0 ? http.bind_to_any_port(options.host)
                                      : (http.bind_to_port(options.host, options.port) ? options.port : -1);

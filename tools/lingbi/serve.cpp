@@ -41,6 +41,9 @@ void run_serve(ServeArgs& a) {
   if (a.options.api_key.empty())
     if (const char* key = std::getenv("LINGBI_API_KEY")) a.options.api_key = key;
   a.options.articles = a.articles.empty() ? default_articles() : std::filesystem::path(a.articles);
+  if (a.options.model_name.empty())
+    a.options.model_name =
+        !a.writer.local.model.empty() ? a.writer.local.model.stem().string() : a.writer.remote.model;
   check_serve_options(a.options);  // before minutes of model loading
   const OpenedGallery gallery = open_gallery(a.gallery, a.writer.local.threads);
   const LoadedModels loaded = load_models(a.writer, a.selector, gallery);
@@ -82,6 +85,9 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--max-queue", a->options.max_queue, "Jobs that may wait; more answer 503")
       ->capture_default_str()
       ->check(CLI::Range(1, 10000));
+  cmd->add_option(
+      "-a,--alias", a->options.model_name,
+      "The model's name in /v1/models and chat requests (default: the GGUF's file stem, or --api-model)");
   cmd->add_option("--allowed-host", a->options.allowed_hosts,
                   "Host header name to accept besides the bound and loopback names (repeatable)");
   cmd->callback([a] { run_serve(*a); });

@@ -23,6 +23,10 @@ struct ServeOptions {
   std::vector<std::string> allowed_hosts;  // Host header names accepted besides the bound and loopback names
   size_t max_body = 1 << 20;               // bytes of a JSON request body; more answer 413
   size_t max_upload = 32 << 20;            // bytes of an uploaded picture (POST /v1/uploads)
+  size_t max_chat_body = 20 << 20;         // the same for /v1/chat/completions (pictures as data URLs)
+  // The model's name in /v1/models, which a chat request's "model" field must match (when it is
+  // given); empty: "lingbi".
+  std::string model_name;
 };
 
 // Throws lingbi::Error when the options are unsafe: a host other than loopback without an API key.
