@@ -1,6 +1,7 @@
 #include "assets.h"
 
-#include <cctype>
+#include "lingbi/util/strings.h"
+
 #include <cstdio>
 
 namespace lingbi::render {
@@ -18,17 +19,7 @@ std::string asset_file_name(int n, const fs::path& source) {
 std::string url_under(const std::string& base, const std::string& name) {
   std::string url = base;
   while (!url.empty() && url.back() == '/') url.pop_back();
-  url += '/';
-  for (unsigned char c : name) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      url += static_cast<char>(c);
-    } else {
-      char hex[4];
-      std::snprintf(hex, sizeof hex, "%%%02X", c);
-      url += hex;
-    }
-  }
-  return url;
+  return url + '/' + percent_encode(name);
 }
 
 }  // namespace lingbi::render
