@@ -3,9 +3,12 @@
 // everything here is inline: each element carries its own style, lists are paragraphs with a
 // bullet, other links become numbered references at the end, pictures are data: URLs (or URLs
 // under --image-base).
+#include <algorithm>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "assets.h"
 #include "base64.hpp"
