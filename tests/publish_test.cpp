@@ -233,6 +233,15 @@ class PublishWechat : public ::testing::Test {
     return printed;
   }
 
+  // The messages of a publish that must fail with exit status 1.
+  std::string failure(const std::string& api, const std::string& extra = "") {
+    int status = 0;
+    std::string out;
+    publish(api, status, out, extra);
+    EXPECT_EQ(status, 1) << out;
+    return out;
+  }
+
   test::TempDir dir;
   fs::path json_file = dir / "article.json";
   std::string big, saved;
@@ -280,11 +289,8 @@ TEST_F(PublishWechat, OverLongFieldsAreNamedBeforeAnyRequest) {
   article.title = "一个非常非常非常非常非常非常非常非常非常非常非常非常非常非常长的标题啊";
   ASSERT_GT(characters(article.title), 32u);
   save();
-  int status = 0;
-  std::string out;
   const std::string author = "An author whose name is too long";
-  publish(wechat.url(), status, out, "--author '" + author + "'");
-  EXPECT_EQ(status, 1) << out;
+  const std::string out = failure(wechat.url(), "--author '" + author + "'");
   EXPECT_NE(out.find("the title has " + std::to_string(characters(article.title)) + " characters, WeChat takes 32"),
             std::string::npos)
       << out;
@@ -297,10 +303,7 @@ TEST_F(PublishWechat, OverLongFieldsAreNamedBeforeAnyRequest) {
 TEST_F(PublishWechat, Errcode40164SaysWhatToDo) {
   WechatStandIn wechat;
   wechat.force("token", {{"errcode", 40164}, {"errmsg", "invalid ip 203.0.113.7 ipv6 ::ffff:203.0.113.7, not in whitelist"}});
-  int status = 0;
-  std::string out;
-  publish(wechat.url(), status, out);
-  EXPECT_EQ(status, 1) << out;
+  const std::string out = failure(wechat.url());
   EXPECT_NE(out.find("errcode 40164 (invalid ip 203.0.113.7"), std::string::npos) << out;
   EXPECT_NE(out.find("IP白名单"), std::string::npos) << out;
   EXPECT_EQ(wechat.calls(), std::vector<std::string>{"token"});
@@ -321,19 +324,13 @@ TEST_F(PublishWechat, AnErrorAtTheDraftAndADroppedConnectionAreClear) {
   {
     WechatStandIn wechat;
     wechat.force("draft", {{"errcode", 45009}, {"errmsg", "reach max api daily quota limit"}});
-    int status = 0;
-    std::string out;
-    publish(wechat.url(), status, out);
-    EXPECT_EQ(status, 1) << out;
+    const std::string out = failure(wechat.url());
     EXPECT_NE(out.find("creating the draft: WeChat answered errcode 45009"), std::string::npos) << out;
     EXPECT_NE(out.find("quota"), std::string::npos) << out;
   }
   // The token from the run above is cached, so the first request to go is a picture's upload.
   DroppingServer dropping;
-  int status = 0;
-  std::string out;
-  publish(dropping.url(), status, out);
-  EXPECT_EQ(status, 1) << out;
+  const std::string out = failure(dropping.url());
   EXPECT_NE(out.find("uploading picture picture-1.jpg: no answer"), std::string::npos) << out;
   EXPECT_NE(out.find("--wechat-api"), std::string::npos) << out;
 }
