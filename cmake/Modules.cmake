@@ -9,7 +9,7 @@
 # The programs under tools/ are checked too (they sit above every module), under the names
 # "tools/lingbi" and "tools/lingbi-dev". Tests and benchmarks may reach into any module.
 
-set(LINGBI_MODULES util model clip article gallery render compose server)
+set(LINGBI_MODULES util model clip article gallery render compose publish server)
 
 set(LINGBI_util_USES "")
 set(LINGBI_util_EXTERNAL vips xxhash ggml)
@@ -25,6 +25,8 @@ set(LINGBI_render_USES util article)
 set(LINGBI_render_EXTERNAL vips zip)
 set(LINGBI_compose_USES util model article gallery)
 set(LINGBI_compose_EXTERNAL vips)
+set(LINGBI_publish_USES util article render)
+set(LINGBI_publish_EXTERNAL curl)
 set(LINGBI_server_USES util model article gallery render compose)
 set(LINGBI_server_EXTERNAL httplib)
 

@@ -1,8 +1,10 @@
-// The HTML page in real headless Chromium: every picture loads, and a screenshot is kept.
+// The HTML page and the WeChat fragment in real headless Chromium: every picture loads, the
+// fragment needs no <style> or class, and screenshots are kept.
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <regex>
+#include <sstream>
 
 #include "lingbi/article/article.h"
 #include "lingbi/render/render.h"
@@ -55,6 +57,57 @@ TEST(RenderBrowser, EveryPictureLoadsInChromium) {
   EXPECT_TRUE(test::screenshot_in_chromium(page, shot, 900, 2400));
   ASSERT_TRUE(fs::exists(shot));
   EXPECT_GT(fs::file_size(shot), 10000u);
+}
+
+// The fragment as WeChat's editor holds it: inside a page of its own, UTF-8.
+fs::path page_around(const fs::path& fragment, const std::string& html, const std::string& name) {
+  const fs::path page = fragment.parent_path() / name;
+  std::ofstream(page) << "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body style=\"margin:0\">\n" << html
+                      << "</body></html>\n";
+  return page;
+}
+
+// What WeChat's paste filter does to a fragment: <style> elements and class attributes dropped.
+std::string as_wechat_filters_it(std::string html) {
+  html = std::regex_replace(html, std::regex("<style[^>]*>[\\s\\S]*?</style>", std::regex::icase), "");
+  return std::regex_replace(html, std::regex("\\s+class=(\"[^\"]*\"|'[^']*'|[^\\s>]+)", std::regex::icase), "");
+}
+
+TEST(RenderBrowser, WechatFragmentLooksTheSameAfterWechatsFilterAt390px) {
+  test::TempDir dir;
+  ASSERT_TRUE(fs::exists(test::chromium_binary())) << "Chromium is missing: ./scripts/setup installs it";
+  for (const std::string lang : {"en", "zh"}) {
+    Article article = english_article(dir);
+    if (lang == "zh") {
+      article.lang = "zh";
+      article.title = "城市的清晨";
+      article.sections = {{"街道", {"七点以前，街道很安静。面包店开门了，空气里有刚出炉的面包香，“早上好！”店主说。"}},
+                          {"河流", {"阳光照在河面上。", "一天的工作开始了：\n- 送报\n- 开店"}}};
+    }
+    const fs::path fragment = dir / ("wechat-" + lang + ".html");
+    RenderOptions options;
+    options.format = "wechat";
+    EXPECT_TRUE(render_to_file(article, fragment, options).warnings.empty());
+    std::stringstream html;
+    html << std::ifstream(fragment).rdbuf();
+
+    const fs::path page = page_around(fragment, html.str(), "page-" + lang + ".html");
+    test::ImageLoad load = test::load_in_chromium(page);
+    ASSERT_TRUE(load.ran) << load.output.substr(0, 2000);
+    EXPECT_EQ(load.loaded, 3);
+    EXPECT_EQ(load.total, 3);
+
+    // A phone's width; the screenshot is kept, and the filtered fragment looks the same.
+    const fs::path shot = artifact_dir() / ("render_wechat_" + lang + "_390.png");
+    ASSERT_TRUE(test::screenshot_in_chromium(page, shot, 390, 2400));
+    const fs::path filtered = page_around(fragment, as_wechat_filters_it(html.str()), "filtered-" + lang + ".html");
+    const fs::path filtered_shot = dir / ("filtered-" + lang + ".png");
+    ASSERT_TRUE(test::screenshot_in_chromium(filtered, filtered_shot, 390, 2400));
+    vips::VImage a = vips::VImage::new_from_file(shot.c_str()), b = vips::VImage::new_from_file(filtered_shot.c_str());
+    ASSERT_EQ(a.width(), b.width());
+    ASSERT_EQ(a.height(), b.height());
+    EXPECT_EQ((a - b).abs().max(), 0) << lang << ": the fragment depends on <style> or class";
+  }
 }
 
 }  // namespace

@@ -254,7 +254,7 @@ TEST_F(RenderTest, UnknownExtensionAndUnwritableTargetAreErrors) {
     render_to_file(article, dir / "article.pdf", {});
     ADD_FAILURE();
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("must end in .md, .html or .json"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("must end in .md, .html, .json, .docx or .zip"), std::string::npos);
   }
   // A directory in the way: the write fails, the directory is untouched, no temporary file is left.
   fs::create_directories(dir / "taken.html" / "inside");

@@ -9,6 +9,7 @@
 
 #include "lingbi/util/atomic_write.h"
 #include "lingbi/util/path_json.h"
+#include "lingbi/util/strings.h"
 #include "lingbi/util/utf8.h"
 #include "support/temp_dir.h"
 
@@ -45,6 +46,22 @@ TEST(Utf8, PrefixNeverEndsInsideACharacter) {
   EXPECT_EQ(utf8_prefix("ab😀", 6), "ab😀");
   // Invalid bytes are characters of one byte: cut anywhere between them.
   EXPECT_EQ(utf8_prefix(kGbkName, 3), kGbkName.substr(0, 3));
+}
+
+// Checked against Python's urllib.parse.quote(s, safe="") for the same bytes.
+TEST(Strings, PercentEncodeKeepsOnlyUnreservedBytes) {
+  int status = 0;
+  std::string expected;
+  {
+    FILE* p = popen("/usr/bin/python3 -c \"import sys,urllib.parse;sys.stdout.write(urllib.parse.quote(b'wide photo 100%/\\xe6\\xb5\\xb7\\xe8\\xbe\\xb9&x=1\\xba', safe=''))\"", "r");
+    ASSERT_NE(p, nullptr);
+    char buf[256];
+    while (size_t n = fread(buf, 1, sizeof buf, p)) expected.append(buf, n);
+    status = pclose(p);
+  }
+  ASSERT_EQ(status, 0);
+  EXPECT_EQ(percent_encode("wide photo 100%/\xe6\xb5\xb7\xe8\xbe\xb9&x=1\xba"), expected);
+  EXPECT_EQ(percent_encode("a/b c", "/"), "a/b%20c");
 }
 
 TEST(PathJson, ValidPathIsAStringAlone) {

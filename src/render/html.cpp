@@ -1,6 +1,8 @@
 // One self-contained HTML page: inline CSS, pictures as data: URLs, no script, no network.
 #include <string>
 
+#include "blocks.h"
+#include "escape.h"
 #include "image_inline.h"
 #include "lingbi/render/render.h"
 
@@ -8,21 +10,7 @@ namespace lingbi {
 
 namespace {
 
-std::string escape(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+using render::escape_markup;
 
 // Readable on a phone and a desktop, in Latin and CJK scripts alike.
 constexpr const char* kStyle = R"css(
@@ -51,28 +39,26 @@ std::string render_html(const Article& article, const RenderOptions& options, Re
   html += "\">\n<head>\n<meta charset=\"utf-8\">\n";
   html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   html += "<meta name=\"generator\" content=\"lingbi\">\n";
-  html += "<title>" + escape(article.title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n<main>\n";
-  html += "<h1>" + escape(article.title) + "</h1>\n";
+  html += "<title>" + escape_markup(article.title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n<main>\n";
+  html += "<h1>" + escape_markup(article.title) + "</h1>\n";
 
-  int index = 0;
-  for (const Section& section : article.sections) {
-    if (!section.heading.empty()) html += "<h2>" + escape(section.heading) + "</h2>\n";
-    for (const std::string& paragraph : section.paragraphs) {
-      html += "<p>" + escape(paragraph) + "</p>\n";
-      for (const Slot& slot : article.slots) {
-        if (slot.after_paragraph != index || !slot.chosen) continue;
-        std::string error;
-        auto url = render::inline_jpeg(slot.chosen->path, options.max_image_width, options.jpeg_quality, error);
-        if (url) {
-          html += "<figure>\n<img src=\"" + *url + "\" alt=\"" + escape(slot.caption) + "\">\n";
-        } else {
-          report.warnings.push_back(error + "; left out, its caption kept");
-          html += "<figure class=\"missing\">\n";
-        }
-        if (!slot.caption.empty()) html += "<figcaption>" + escape(slot.caption) + "</figcaption>\n";
-        html += "</figure>\n";
+  for (const render::Block& block : render::article_blocks(article)) {
+    if (block.kind == render::Block::Kind::heading) {
+      html += "<h2>" + escape_markup(*block.text) + "</h2>\n";
+    } else if (block.kind == render::Block::Kind::paragraph) {
+      html += "<p>" + escape_markup(*block.text) + "</p>\n";
+    } else {
+      const Slot& slot = *block.slot;
+      std::string error;
+      auto url = render::inline_jpeg(slot.chosen->path, options.max_image_width, options.jpeg_quality, error);
+      if (url) {
+        html += "<figure>\n<img src=\"" + *url + "\" alt=\"" + escape_markup(slot.caption) + "\">\n";
+      } else {
+        report.warnings.push_back(error + "; left out, its caption kept");
+        html += "<figure class=\"missing\">\n";
       }
-      ++index;
+      if (!slot.caption.empty()) html += "<figcaption>" + escape_markup(slot.caption) + "</figcaption>\n";
+      html += "</figure>\n";
     }
   }
   html += "</main>\n</body>\n</html>\n";

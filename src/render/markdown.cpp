@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "assets.h"
+#include "blocks.h"
 #include "lingbi/render/render.h"
 #include "lingbi/util/error.h"
 #include "lingbi/util/utf8.h"
@@ -48,17 +50,13 @@ std::string destination(const std::string& s) {
   return out + ">";
 }
 
-std::string assets_dir_name(const fs::path& out) { return out.stem().string() + "_assets"; }
-
-// Copies the picture for slot `n` into the assets folder; returns its path relative to the .md file.
+// Copies the picture for slot `n` into the assets folder; returns its file name there.
 std::string copy_asset(const fs::path& source, const fs::path& out, int n) {
-  fs::path dir = out.parent_path() / assets_dir_name(out);
+  const fs::path dir = render::assets_dir(out);
   fs::create_directories(dir);
-  char prefix[16];
-  std::snprintf(prefix, sizeof prefix, "%02d-", n);
-  fs::path name = std::string(prefix) + source.filename().string();
+  const std::string name = render::asset_file_name(n, source);
   fs::copy_file(source, dir / name, fs::copy_options::overwrite_existing);
-  return (fs::path(assets_dir_name(out)) / name).generic_string();
+  return name;
 }
 
 std::string link_to(const fs::path& source, const fs::path& out) {
@@ -73,35 +71,39 @@ std::string link_to(const fs::path& source, const fs::path& out) {
 std::string render_markdown(const Article& article, const fs::path& out, const RenderOptions& options,
                             RenderReport& report) {
   std::string md = "# " + article.title + "\n\n";
-  int index = 0, picture = 0;
-  for (const Section& section : article.sections) {
-    if (!section.heading.empty()) md += "## " + section.heading + "\n\n";
-    for (const std::string& paragraph : section.paragraphs) {
-      md += paragraph + "\n\n";
-      for (const Slot& slot : article.slots) {
-        if (slot.after_paragraph != index || !slot.chosen) continue;
-        ++picture;
-        const fs::path source = slot.chosen->path;
-        std::string target;
-        if (!fs::is_regular_file(source)) {
-          report.warnings.push_back("picture " + source.string() + " does not exist; left out, its caption kept");
-        } else if (options.picture_url) {
-          target = options.picture_url(*slot.chosen);
-        } else if (options.link_images) {
-          target = link_to(source, out);
-        } else {
-          try {
-            target = copy_asset(source, out, picture);
-          } catch (const fs::filesystem_error& e) {
-            throw Error("cannot copy picture " + source.string() + " into the assets folder: " + e.what());
-          }
-        }
-        if (!target.empty()) md += "![" + alt_text(slot.caption) + "](" + destination(target) + ")\n";
-        if (!slot.caption.empty()) md += "*" + slot.caption + "*\n";
-        md += "\n";
-      }
-      ++index;
+  for (const render::Block& block : render::article_blocks(article)) {
+    if (block.kind == render::Block::Kind::heading) {
+      md += "## " + *block.text + "\n\n";
+      continue;
     }
+    if (block.kind == render::Block::Kind::paragraph) {
+      md += *block.text + "\n\n";
+      continue;
+    }
+    const Slot& slot = *block.slot;
+    const fs::path source = slot.chosen->path;
+    std::string target;
+    if (!fs::is_regular_file(source)) {
+      report.warnings.push_back("picture " + source.string() + " does not exist; left out, its caption kept");
+    } else if (options.picture_url) {
+      const std::string url = options.picture_url(*slot.chosen);
+      if (!url.empty()) target = destination(url);
+    } else if (options.link_images && options.image_base.empty()) {
+      target = destination(link_to(source, out));
+    } else {
+      std::string name;
+      try {
+        name = copy_asset(source, out, block.picture);
+      } catch (const fs::filesystem_error& e) {
+        throw Error("cannot copy picture " + source.string() + " into the assets folder: " + e.what());
+      }
+      target = options.image_base.empty()
+                   ? destination((fs::path(render::assets_dir(out).filename()) / name).generic_string())
+                   : render::url_under(options.image_base, name);
+    }
+    if (!target.empty()) md += "![" + alt_text(slot.caption) + "](" + target + ")\n";
+    if (!slot.caption.empty()) md += "*" + slot.caption + "*\n";
+    md += "\n";
   }
   return md;
 }

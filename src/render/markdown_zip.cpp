@@ -1,15 +1,10 @@
 #include "lingbi/render/markdown_zip.h"
 
-#include <zip.h>
-
 #include <filesystem>
-#include <fstream>
 #include <random>
 
 #include "lingbi/util/atomic_write.h"
-#include "lingbi/util/c_handle.h"
-#include "lingbi/util/error.h"
-#include "lingbi/util/read_file.h"
+#include "zip_builder.h"
 
 namespace lingbi {
 
@@ -37,40 +32,22 @@ class ScratchDir {
   fs::path path_;
 };
 
-std::string zip_error_of(zip_t* archive) { return zip_strerror(archive); }
-
 }  // namespace
 
 std::string render_markdown_zip(const Article& article, const std::string& name, RenderReport& report) {
   ScratchDir scratch;
-  const fs::path content = scratch.path() / "content";
-  fs::create_directories(content);
-  const fs::path md = content / (name + ".md");
+  const fs::path md = scratch.path() / (name + ".md");
   write_file_atomically(md, render_markdown(article, md, RenderOptions{}, report));
 
-  const fs::path zip_path = scratch.path() / (name + ".zip");
-  int error = 0;
-  // Discarded unless closed: a failed zip leaves nothing half-written.
-  CHandle<zip_t, zip_discard> archive(zip_open(zip_path.c_str(), ZIP_CREATE | ZIP_EXCL, &error));
-  if (!archive) throw Error("cannot create a zip (libzip error " + std::to_string(error) + ")");
-  for (const auto& entry : fs::recursive_directory_iterator(content)) {
-    const std::string inside = fs::relative(entry.path(), content).generic_string();
-    if (entry.is_directory()) {
-      if (zip_dir_add(archive.get(), inside.c_str(), ZIP_FL_ENC_UTF_8) < 0)
-        throw Error("cannot add " + inside + " to the zip: " + zip_error_of(archive.get()));
-      continue;
-    }
-    zip_source_t* source = zip_source_file(archive.get(), entry.path().c_str(), 0, -1);
-    if (!source) throw Error("cannot read " + inside + " for the zip: " + zip_error_of(archive.get()));
-    if (zip_file_add(archive.get(), inside.c_str(), source, ZIP_FL_ENC_UTF_8) < 0) {
-      zip_source_free(source);  // still ours when zip_file_add fails
-      throw Error("cannot add " + inside + " to the zip: " + zip_error_of(archive.get()));
-    }
+  render::ZipBuilder zip;
+  for (const auto& entry : fs::recursive_directory_iterator(scratch.path())) {
+    const std::string inside = fs::relative(entry.path(), scratch.path()).generic_string();
+    if (entry.is_directory())
+      zip.add_directory(inside);
+    else
+      zip.add_file(inside, entry.path());
   }
-  if (zip_close(archive.get()) != 0) throw Error("cannot write the zip: " + zip_error_of(archive.get()));
-  archive.release();  // closed: zip_close freed it
-  const std::vector<unsigned char> bytes = read_file_bytes(zip_path);
-  return std::string(bytes.begin(), bytes.end());
+  return zip.finish();
 }
 
 }  // namespace lingbi

@@ -38,6 +38,9 @@ void add_edit_command(CLI::App& app);
 // Adds `lingbi chat`: streamed image-text dialogue with a local GGUF model or a remote server.
 void add_chat_command(CLI::App& app);
 
+// Adds `lingbi publish wechat article.json --appid ID`: a draft through WeChat's API (publish.cpp).
+void add_publish_command(CLI::App& app);
+
 // `lingbi serve` (serve.cpp).
 void add_serve_command(CLI::App& app);
 

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
 
   lingbi::cli::add_compose_command(app);
   lingbi::cli::add_render_command(app);
+  lingbi::cli::add_publish_command(app);
   lingbi::cli::add_edit_command(app);
   lingbi::cli::add_system_info_command(app);
   lingbi::cli::add_embed_command(app);

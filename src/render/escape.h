@@ -1,0 +1,11 @@
+// Text made safe inside HTML or XML, in element content and in quoted attributes alike.
+#pragma once
+
+#include <string>
+
+namespace lingbi::render {
+
+// '&', '<', '>', '"' and '\'' as character references; everything else as it is.
+std::string escape_markup(const std::string& s);
+
+}  // namespace lingbi::render
