@@ -399,7 +399,7 @@ TEST_F(ServeTest, EditsAreJobsAStaleRevisionIs409AndUndoRedoMoveBetweenRevisions
   EXPECT_EQ(body_of(http_->Get("/v1/articles/" + id + "/revisions/" + std::to_string(r)))["revision"], r);
 }
 
-TEST_F(ServeTest, ExportsHtmlMarkdownZipAndJson) {
+TEST_F(ServeTest, ExportsHtmlMarkdownZipJsonWechatAndDocx) {
   const std::string id = compose();
   ASSERT_FALSE(id.empty());
   const json article = body_of(http_->Get("/v1/articles/" + id))["article"];
@@ -475,6 +475,34 @@ TEST_F(ServeTest, ExportsHtmlMarkdownZipAndJson) {
     ++linked;
   }
   EXPECT_EQ(linked, article["slots"].size()) << alone->body;
+
+  // The publishing formats: a WeChat fragment with its pictures embedded and no style sheet, and
+  // a Word document (a zip with word/document.xml, read back by unzip).
+  auto wechat = http_->Get("/v1/articles/" + id + "/export?format=wechat");
+  ASSERT_TRUE(wechat);
+  EXPECT_EQ(wechat->status, 200);
+  EXPECT_EQ(wechat->body.find("<style"), std::string::npos);
+  size_t embedded = 0;
+  for (size_t at = wechat->body.find("src=\"data:image/jpeg;base64,"); at != std::string::npos;
+       at = wechat->body.find("src=\"data:image/jpeg;base64,", at + 1))
+    ++embedded;
+  EXPECT_EQ(embedded, article["slots"].size());
+  auto docx = http_->Get("/v1/articles/" + id + "/export?format=docx");
+  ASSERT_TRUE(docx);
+  EXPECT_EQ(docx->status, 200);
+  EXPECT_EQ(docx->get_header_value("Content-Type"),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+  const fs::path word = dir_.path() / "export.docx";
+  {
+    std::ofstream out(word, std::ios::binary);
+    out << docx->body;
+  }
+  const std::string parts = run_capture("unzip -Z1 " + word.string(), status);
+  EXPECT_EQ(status, 0) << parts;
+  EXPECT_NE(parts.find("word/document.xml\n"), std::string::npos) << parts;
+  size_t media = 0;
+  for (size_t at = parts.find("word/media/"); at != std::string::npos; at = parts.find("word/media/", at + 1)) ++media;
+  EXPECT_EQ(media, article["slots"].size()) << parts;
 
   auto other = http_->Get("/v1/articles/" + id + "/export?format=pdf");
   ASSERT_TRUE(other);

@@ -104,12 +104,22 @@ void add_article_routes(httplib::Server& http, Context& c) {
       RenderReport report;
       res.set_content(render_markdown(article, name + ".md", options, report), "text/markdown; charset=utf-8");
       res.set_header("Content-Disposition", "attachment; filename=\"" + name + ".md\"");
+    } else if (format == "wechat") {
+      // The fragment to paste into WeChat's editor: styles inline, pictures embedded.
+      RenderReport report;
+      res.set_content(render_wechat(article, name + ".html", RenderOptions{}, report), "text/html; charset=utf-8");
+      res.set_header("Content-Disposition", "attachment; filename=\"" + name + "-wechat.html\"");
+    } else if (format == "docx") {
+      RenderReport report;
+      res.set_content(render_docx(article, RenderOptions{}, report),
+                      "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+      res.set_header("Content-Disposition", "attachment; filename=\"" + name + ".docx\"");
     } else if (format == "zip") {
       RenderReport report;
       res.set_content(render_markdown_zip(article, name, report), "application/zip");
       res.set_header("Content-Disposition", "attachment; filename=\"" + name + ".zip\"");
     } else {
-      throw BadRequest("format: expected html, md, zip or json");
+      throw BadRequest("format: expected html, md, zip, json, wechat or docx");
     }
   });
   http.Delete("/v1/articles/:id", [&c](const httplib::Request& req, httplib::Response& res) {
