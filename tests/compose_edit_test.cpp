@@ -524,7 +524,6 @@ TEST_F(Editing, RewriteAndAddSlotAgainstLlamaServer) {
   EXPECT_GT(after.tokens.generated, before_.tokens.generated);
 }
 
-// The CLI: edits by flags, exit codes, messages, the file written back.
 TEST_F(Editing, InsertParagraphBeforeOrAfterKeepsThePicturesWithTheirParagraphs) {
   LocalModel writer(writer_options());
   EditModels m;
@@ -642,6 +641,7 @@ TEST_F(Editing, CommandLineInsertsAndDeletesParagraphs) {
   EXPECT_EQ(after.edits.size(), 2u);
 }
 
+// The CLI: edits by flags, exit codes, messages, the file written back.
 TEST_F(Editing, CommandLine) {
   const std::string lingbi = std::string(LINGBI_TEST_BIN_DIR) + "/lingbi";
   int status = 0;

@@ -12,6 +12,7 @@
 #include <cpp-httplib/httplib.h>
 #include <chrono>
 #include <filesystem>
+#include <future>
 #include <fstream>
 #include <memory>
 #include <regex>
@@ -22,6 +23,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lingbi/model/local_model.h"
+#include "lingbi/server/server.h"
 #include "model_support.h"
 #include "server/thumbnail_cache.h"
 #include "support/compose_fixture.h"
@@ -75,6 +78,13 @@ std::string submit(httplib::Client& c, const json& request) {
   if (!r) return "";
   EXPECT_EQ(r->status, 202) << r->body;
   return json::parse(r->body).value("id", "");
+}
+
+// How many times `needle` occurs in `text`.
+size_t occurrences(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
 }
 
 // Every event of a job from `after` on, read until the stream ends (the job finished).
@@ -409,11 +419,7 @@ TEST_F(ServeTest, ExportsHtmlMarkdownZipJsonWechatAndDocx) {
   EXPECT_EQ(html->get_header_value("Content-Type"), "text/html; charset=utf-8");
   EXPECT_NE(html->body.find("<html"), std::string::npos);
   EXPECT_EQ(std::count(html->body.begin(), html->body.end(), '\0'), 0);
-  size_t pictures = 0;
-  for (size_t at = html->body.find("data:image/jpeg;base64,"); at != std::string::npos;
-       at = html->body.find("data:image/jpeg;base64,", at + 1))
-    ++pictures;
-  EXPECT_EQ(pictures, article["slots"].size());
+  EXPECT_EQ(occurrences(html->body, "data:image/jpeg;base64,"), article["slots"].size());
   auto exported = http_->Get("/v1/articles/" + id + "/export?format=json");
   ASSERT_TRUE(exported);
   // The JSON export is the article file itself, as `lingbi render` and `lingbi edit` read it: with
@@ -482,11 +488,7 @@ TEST_F(ServeTest, ExportsHtmlMarkdownZipJsonWechatAndDocx) {
   ASSERT_TRUE(wechat);
   EXPECT_EQ(wechat->status, 200);
   EXPECT_EQ(wechat->body.find("<style"), std::string::npos);
-  size_t embedded = 0;
-  for (size_t at = wechat->body.find("src=\"data:image/jpeg;base64,"); at != std::string::npos;
-       at = wechat->body.find("src=\"data:image/jpeg;base64,", at + 1))
-    ++embedded;
-  EXPECT_EQ(embedded, article["slots"].size());
+  EXPECT_EQ(occurrences(wechat->body, "src=\"data:image/jpeg;base64,"), article["slots"].size());
   auto docx = http_->Get("/v1/articles/" + id + "/export?format=docx");
   ASSERT_TRUE(docx);
   EXPECT_EQ(docx->status, 200);
@@ -500,9 +502,7 @@ TEST_F(ServeTest, ExportsHtmlMarkdownZipJsonWechatAndDocx) {
   const std::string parts = run_capture("unzip -Z1 " + word.string(), status);
   EXPECT_EQ(status, 0) << parts;
   EXPECT_NE(parts.find("word/document.xml\n"), std::string::npos) << parts;
-  size_t media = 0;
-  for (size_t at = parts.find("word/media/"); at != std::string::npos; at = parts.find("word/media/", at + 1)) ++media;
-  EXPECT_EQ(media, article["slots"].size()) << parts;
+  EXPECT_EQ(occurrences(parts, "word/media/"), article["slots"].size()) << parts;
 
   auto other = http_->Get("/v1/articles/" + id + "/export?format=pdf");
   ASSERT_TRUE(other);
@@ -870,6 +870,70 @@ TEST(ThumbnailCache, KeepsTheMostRecentlyUsedWithinItsBudget) {
   cache.put("huge", std::string(101, 'h'));  // larger than the whole budget: not kept, nothing lost
   EXPECT_FALSE(cache.find("huge"));
   EXPECT_TRUE(cache.find("d"));
+}
+
+// lingbi::serve itself, with a loader the test holds back: while the models load, /health answers
+// 503 "loading" and every other route 503; once they are loaded, the routes answer. A loader that
+// throws ends serve with its error.
+TEST(Serve, AnswersHealth503WhileTheModelsLoad) {
+  TempDir dir;
+  ServeOptions options;
+  options.port = 0;
+  options.articles = dir.path() / "articles";
+  LocalModel model(tiny_writer_options());
+  std::promise<int> bound;
+  std::promise<void> release;
+  std::atomic<bool> ready{false}, stop{false};
+  ServeEvents events;
+  events.on_bound = [&](const std::string&, int port) { bound.set_value(port); };
+  events.on_ready = [&](const std::string&, int) { ready = true; };
+  std::shared_future<void> released = release.get_future().share();
+  std::thread serving([&] {
+    serve(
+        options,
+        [&] {
+          released.wait();
+          ComposeModels m;
+          m.writer = &model;
+          return m;
+        },
+        stop, events);
+  });
+  const int port = bound.get_future().get();
+  httplib::Client c("127.0.0.1", port);
+  auto health = c.Get("/health");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 503);
+  EXPECT_EQ(json::parse(health->body)["status"], "loading");
+  EXPECT_EQ(health->get_header_value("Retry-After"), "5");
+  auto articles = c.Get("/v1/articles");
+  ASSERT_TRUE(articles);
+  EXPECT_EQ(articles->status, 503);
+  EXPECT_EQ(json::parse(articles->body)["error"]["type"], "loading");
+  auto job = c.Post("/v1/jobs", R"({"type":"compose","instruction":"Tea"})", "application/json");
+  ASSERT_TRUE(job);
+  EXPECT_EQ(job->status, 503) << "nothing is queued before the models are there";
+  EXPECT_FALSE(ready.load());
+
+  release.set_value();
+  for (int i = 0; i < 600 && !ready.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(ready.load());
+  auto now = c.Get("/health");
+  ASSERT_TRUE(now);
+  EXPECT_EQ(now->status, 200);
+  EXPECT_EQ(json::parse(now->body)["status"], "ok");
+  auto listed = c.Get("/v1/articles");
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(listed->status, 200);
+  stop = true;
+  serving.join();
+
+  try {
+    serve(options, []() -> ComposeModels { throw Error("the model file is damaged"); }, stop, {});
+    ADD_FAILURE() << "serve returned although its models did not load";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "the model file is damaged");
+  }
 }
 
 TEST(Serve, RefusesAnAddressBeyondLoopbackWithoutAKey) {

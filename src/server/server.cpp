@@ -45,29 +45,23 @@ void check_serve_options(const ServeOptions& options) {
                 "give --api-key (or LINGBI_API_KEY), or keep the default --host 127.0.0.1");
 }
 
-void serve(const ServeOptions& options, const ComposeModels& models, const std::atomic<bool>& stop,
-           const std::function<void(const std::string&, int)>& on_listening) {
+void serve(const ServeOptions& options, const std::function<ComposeModels()>& load_models,
+           const std::atomic<bool>& stop, const ServeEvents& events) {
   check_serve_options(options);
-  if (!models.writer) throw Error("lingbi serve needs a writer model (-m FILE.gguf or --endpoint URL)");
 
-  // Every model call is counted for /metrics; jobs and routes see the counting models only.
+  // What needs no model is ready at once; the models come after the socket is bound, and until
+  // then every request but /health answers 503. Every model call is counted for /metrics: jobs and
+  // routes see the counting models only.
   Metrics metrics;
-  CountingModel writer(*models.writer, metrics);
-  std::optional<CountingModel> selector;
-  ComposeModels counted = models;
-  counted.writer = &writer;
-  if (models.selector == models.writer) {
-    counted.selector = &writer;
-  } else if (models.selector) {
-    counted.selector = &selector.emplace(*models.selector, metrics);
-  }
+  ComposeModels counted;
+  std::optional<CountingModel> writer, selector;
+  std::unique_ptr<Gallery> reader;  // the routes' own handle; compose jobs use models.gallery
   ArticleStore store(options.articles);
   UploadStore uploads(options.articles / "uploads");
-  std::unique_ptr<Gallery> reader;  // the routes' own handle; compose jobs use models.gallery
-  if (models.gallery) reader = Gallery::open(models.gallery->dir());
-  Context context{options, counted, store, uploads, nullptr, reader.get(), {}};
+  Context context{options, counted, store, uploads, nullptr, nullptr, {}};
   JobQueue jobs(options.max_queue, [&context](Job& job) { run_job(job, context); }, options.articles / "jobs");
   context.jobs = &jobs;
+  std::atomic<bool> ready{false};
 
   httplib::Server http;
   // A connection holds a thread for as long as it is kept alive (up to 100 requests), and so does
@@ -80,8 +74,14 @@ void serve(const ServeOptions& options, const ComposeModels& models, const std::
   std::vector<std::string> names = {"localhost", "127.0.0.1", "[::1]", options.host};
   http.set_pre_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
     add_safety_headers(res);
-    return admit(req, res, options, names) ? httplib::Server::HandlerResponse::Unhandled
-                                           : httplib::Server::HandlerResponse::Handled;
+    if (!admit(req, res, options, names)) return httplib::Server::HandlerResponse::Handled;
+    if (ready.load()) return httplib::Server::HandlerResponse::Unhandled;
+    res.set_header("Retry-After", "5");
+    if (req.path == "/health")
+      send_json(res, 503, {{"status", "loading"}});
+    else
+      send_error(res, 503, "loading", "the models are still loading; GET /health says when they are ready");
+    return httplib::Server::HandlerResponse::Handled;
   });
   http.set_post_routing_handler(
       [](const httplib::Request&, httplib::Response& res) { add_safety_headers(res); });
@@ -130,7 +130,26 @@ void serve(const ServeOptions& options, const ComposeModels& models, const std::
     throw Error("cannot listen on " + options.host + ":" + std::to_string(options.port) + " (in use?)");
   std::thread listener([&] { http.listen_after_bind(); });
   http.wait_until_ready();
-  if (on_listening) on_listening(options.host, port);
+  if (events.on_bound) events.on_bound(options.host, port);
+  try {
+    const ComposeModels models = load_models();
+    if (!models.writer) throw Error("lingbi serve needs a writer model (-m FILE.gguf or --endpoint URL)");
+    counted = models;
+    counted.writer = &writer.emplace(*models.writer, metrics);
+    if (models.selector == models.writer)
+      counted.selector = &*writer;
+    else if (models.selector)
+      counted.selector = &selector.emplace(*models.selector, metrics);
+    if (models.gallery) reader = Gallery::open(models.gallery->dir());
+    context.gallery = reader.get();
+  } catch (...) {
+    jobs.stop();
+    http.stop();
+    listener.join();
+    throw;
+  }
+  ready = true;  // publishes the models to the request threads
+  if (events.on_ready) events.on_ready(options.host, port);
   while (!stop.load() && http.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   // The running job stops first (its partial article is in the store) and the waiting ones are
   // cancelled, so that every event stream ends; then the connections close.

@@ -44,17 +44,33 @@ void run_serve(ServeArgs& a) {
   if (a.options.model_name.empty())
     a.options.model_name =
         !a.writer.local.model.empty() ? a.writer.local.model.stem().string() : a.writer.remote.model;
-  check_serve_options(a.options);  // before minutes of model loading
-  const OpenedGallery gallery = open_gallery(a.gallery, a.writer.local.threads);
-  const LoadedModels loaded = load_models(a.writer, a.selector, gallery);
+  check_serve_options(a.options);  // before anything is bound or loaded
 
-  std::signal(SIGINT, on_serve_signal);
-  std::signal(SIGTERM, on_serve_signal);
-  serve(a.options, loaded.models, stop_serving, [&](const std::string& host, int port) {
+  // The gallery and the models load while the server already answers /health (503 until then);
+  // a signal meanwhile ends the program at once (nothing runs yet), afterwards it stops the server.
+  OpenedGallery gallery;
+  LoadedModels loaded;
+  ServeEvents events;
+  events.on_bound = [](const std::string& host, int port) {
+    std::printf("lingbi serve: loading the models; http://%s:%d/health answers 503 until they are ready\n",
+                host.c_str(), port);
+    std::fflush(stdout);
+  };
+  events.on_ready = [&](const std::string& host, int port) {
+    std::signal(SIGINT, on_serve_signal);
+    std::signal(SIGTERM, on_serve_signal);
     std::printf("lingbi serve: listening on http://%s:%d (articles in %s)\n", host.c_str(), port,
                 a.options.articles.c_str());
     std::fflush(stdout);
-  });
+  };
+  serve(
+      a.options,
+      [&] {
+        gallery = open_gallery(a.gallery, a.writer.local.threads);
+        loaded = load_models(a.writer, a.selector, gallery);
+        return loaded.models;
+      },
+      stop_serving, events);
   std::printf("lingbi serve: stopped\n");
 }
 

@@ -32,11 +32,20 @@ struct ServeOptions {
 // Throws lingbi::Error when the options are unsafe: a host other than loopback without an API key.
 void check_serve_options(const ServeOptions& options);
 
-// Serves until `stop` becomes true (a signal handler may set it), then cancels the running job
-// (its partial article stays in the store) and returns. `on_listening` is called once the socket
-// is bound, with the address and port. Throws lingbi::Error when the options are unsafe (a host
-// other than loopback without an API key) or the address cannot be bound.
-void serve(const ServeOptions& options, const ComposeModels& models, const std::atomic<bool>& stop,
-           const std::function<void(const std::string& host, int port)>& on_listening);
+// What serve() tells its caller, each once: the socket is bound (models loading; /health answers
+// 503), then the models are loaded and every route answers.
+struct ServeEvents {
+  std::function<void(const std::string& host, int port)> on_bound;
+  std::function<void(const std::string& host, int port)> on_ready;
+};
+
+// Binds the address, then calls `load_models` (which owns what it returns: the models must outlive
+// serve) while /health answers 503 {"status": "loading"} and every other route 503; then serves
+// until `stop` becomes true (a signal handler may set it), cancels the running job (its partial
+// article stays in the store) and returns. Throws lingbi::Error when the options are unsafe (a
+// host other than loopback without an API key) or the address cannot be bound, and passes on what
+// `load_models` throws.
+void serve(const ServeOptions& options, const std::function<ComposeModels()>& load_models,
+           const std::atomic<bool>& stop, const ServeEvents& events);
 
 }  // namespace lingbi
