@@ -11,6 +11,7 @@
 #include "support/chromium.h"
 #include "support/images.h"
 #include "support/temp_dir.h"
+#include "support/wechat_page.h"
 
 namespace lingbi {
 namespace {
@@ -59,20 +60,6 @@ TEST(RenderBrowser, EveryPictureLoadsInChromium) {
   EXPECT_GT(fs::file_size(shot), 10000u);
 }
 
-// The fragment as WeChat's editor holds it: inside a page of its own, UTF-8.
-fs::path page_around(const fs::path& fragment, const std::string& html, const std::string& name) {
-  const fs::path page = fragment.parent_path() / name;
-  std::ofstream(page) << "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body style=\"margin:0\">\n" << html
-                      << "</body></html>\n";
-  return page;
-}
-
-// What WeChat's paste filter does to a fragment: <style> elements and class attributes dropped.
-std::string as_wechat_filters_it(std::string html) {
-  html = std::regex_replace(html, std::regex("<style[^>]*>[\\s\\S]*?</style>", std::regex::icase), "");
-  return std::regex_replace(html, std::regex("\\s+class=(\"[^\"]*\"|'[^']*'|[^\\s>]+)", std::regex::icase), "");
-}
-
 TEST(RenderBrowser, WechatFragmentLooksTheSameAfterWechatsFilterAt390px) {
   test::TempDir dir;
   ASSERT_TRUE(fs::exists(test::chromium_binary())) << "Chromium is missing: ./scripts/setup installs it";
@@ -91,7 +78,7 @@ TEST(RenderBrowser, WechatFragmentLooksTheSameAfterWechatsFilterAt390px) {
     std::stringstream html;
     html << std::ifstream(fragment).rdbuf();
 
-    const fs::path page = page_around(fragment, html.str(), "page-" + lang + ".html");
+    const fs::path page = test::page_around(fragment, html.str(), "page-" + lang + ".html");
     test::ImageLoad load = test::load_in_chromium(page);
     ASSERT_TRUE(load.ran) << load.output.substr(0, 2000);
     EXPECT_EQ(load.loaded, 3);
@@ -100,7 +87,7 @@ TEST(RenderBrowser, WechatFragmentLooksTheSameAfterWechatsFilterAt390px) {
     // A phone's width; the screenshot is kept, and the filtered fragment looks the same.
     const fs::path shot = artifact_dir() / ("render_wechat_" + lang + "_390.png");
     ASSERT_TRUE(test::screenshot_in_chromium(page, shot, 390, 2400));
-    const fs::path filtered = page_around(fragment, as_wechat_filters_it(html.str()), "filtered-" + lang + ".html");
+    const fs::path filtered = test::page_around(fragment, test::as_wechat_filters_it(html.str()), "filtered-" + lang + ".html");
     const fs::path filtered_shot = dir / ("filtered-" + lang + ".png");
     ASSERT_TRUE(test::screenshot_in_chromium(filtered, filtered_shot, 390, 2400));
     vips::VImage a = vips::VImage::new_from_file(shot.c_str()), b = vips::VImage::new_from_file(filtered_shot.c_str());

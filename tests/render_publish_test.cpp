@@ -10,13 +10,18 @@
 
 #include "base64.hpp"
 #include "lingbi/article/article.h"
+#include "lingbi/compose/compose.h"
+#include "lingbi/model/local_model.h"
 #include "lingbi/render/picture.h"
 #include "lingbi/render/render.h"
 #include "lingbi/util/error.h"
+#include "support/chromium.h"
+#include "support/compose_fixture.h"
 #include "support/images.h"
 #include "support/percent_decode.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
+#include "support/wechat_page.h"
 
 namespace lingbi {
 namespace {
@@ -428,6 +433,79 @@ TEST_F(PublishTest, DocxEnglishHasNoEastAsianHints) {
   for (const json& p : doc["paragraphs"]) EXPECT_EQ(p["east_asia_hints"], 0);
   const std::set<std::string> styles(doc["styles"].begin(), doc["styles"].end());
   for (const char* s : {"Heading 1", "Heading 2", "Caption", "Normal"}) EXPECT_TRUE(styles.count(s)) << s;
+}
+
+// --- articles the tiny models composed ----------------------------------------------------
+
+// What compose writes (noise from the tiny models: any characters, any markup-like text), in
+// both languages: the WeChat fragment is safe for WeChat's filter and looks the same in Chromium
+// without <style> or class (the 390 px screenshots are kept), and the .docx reads back with the
+// article's headings, paragraphs, pictures and captions.
+TEST(PublishComposed, ComposedArticlesInBothLanguagesRenderForWechatAndWord) {
+  ASSERT_TRUE(fs::exists(test::chromium_binary())) << "Chromium is missing: ./scripts/setup installs it";
+  test::ComposeGallery fixture(24);
+  LocalModel model(test::tiny_writer_options(true));
+  ComposeModels models;
+  models.writer = &model;
+  models.selector = &model;
+  models.embedder = fixture.embedder.get();
+  models.gallery = fixture.gallery.get();
+  const fs::path artifacts = LINGBI_TEST_ARTIFACT_DIR;
+  fs::create_directories(artifacts);
+  for (const std::string lang : {"en", "zh"}) {
+    ComposeOptions o;
+    o.instruction = lang == "zh" ? "海边的日落与渔港的清晨" : "Sunsets by the sea and mornings in a fishing harbour";
+    o.lang = lang;
+    o.words = 200;
+    o.images = 2;
+    o.seed = 7;
+    const Article article = compose_article(o, models).article;
+    std::vector<std::string> captions;
+    for (const Slot& slot : article.slots)
+      if (slot.chosen) captions.push_back(slot.caption);
+    ASSERT_EQ(captions.size(), 2u) << lang;
+
+    const fs::path fragment = fixture.dir.path() / ("composed-" + lang + ".html");
+    RenderOptions options;
+    options.format = "wechat";
+    EXPECT_TRUE(render_to_file(article, fragment, options).warnings.empty());
+    const json parsed = python_reads("parse_html.py", fragment);
+    expect_wechat_safe(parsed);
+    const auto images = elements_named(parsed, "img");
+    ASSERT_EQ(images.size(), 2u) << lang;
+    for (const json& img : images) {
+      const std::string src = img["attrs"]["src"];
+      const std::string prefix = "data:image/jpeg;base64,";
+      ASSERT_EQ(src.rfind(prefix, 0), 0u) << src.substr(0, 40);
+      const std::string bytes = base64::decode(src.substr(prefix.size()));
+      EXPECT_LE(bytes.size(), 1024u * 1024u);
+      EXPECT_LE(decode(bytes).width(), 1080);
+    }
+    const std::string html = read_file(fragment);
+    const fs::path page = test::page_around(fragment, html, "page-" + lang + ".html");
+    test::ImageLoad load = test::load_in_chromium(page);
+    ASSERT_TRUE(load.ran) << load.output.substr(0, 2000);
+    EXPECT_EQ(load.loaded, 2);
+    const fs::path shot = artifacts / ("render_wechat_composed_" + lang + "_390.png");
+    ASSERT_TRUE(test::screenshot_in_chromium(page, shot, 390, 4000));
+    const fs::path filtered = test::page_around(fragment, test::as_wechat_filters_it(html), "filtered-" + lang + ".html");
+    const fs::path filtered_shot = fixture.dir.path() / ("filtered-" + lang + ".png");
+    ASSERT_TRUE(test::screenshot_in_chromium(filtered, filtered_shot, 390, 4000));
+    vips::VImage a = vips::VImage::new_from_file(shot.c_str()), b = vips::VImage::new_from_file(filtered_shot.c_str());
+    ASSERT_EQ(a.width(), b.width());
+    ASSERT_EQ(a.height(), b.height());
+    EXPECT_EQ((a - b).abs().max(), 0) << lang << ": the fragment depends on <style> or class";
+
+    const fs::path word = fixture.dir.path() / ("composed-" + lang + ".docx");
+    render_to_file(article, word, {});
+    const json doc = python_reads("read_docx.py", word);
+    expect_docx_matches(doc, article, captions);
+    EXPECT_EQ(doc["language"], lang == "zh" ? "zh-CN" : "en-US");
+    size_t texts = 0;
+    for (const json& p : doc["paragraphs"]) texts += p["style"] == "Normal" && p["pictures"].empty();
+    // Each paragraph is one Normal paragraph, or more when the model's text holds list lines.
+    EXPECT_GE(texts, static_cast<size_t>(article.paragraph_count())) << lang;
+  }
 }
 
 // --- the command line --------------------------------------------------------------------
