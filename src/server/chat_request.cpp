@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "api.h"
+#include "lingbi/render/picture_probe.h"
 #include "lingbi/util/path_json.h"
 
 namespace lingbi::server {
@@ -27,7 +28,10 @@ std::string data_url_bytes(const json& url, const std::string& where) {
     throw BadRequest(where + ": expected data:image/TYPE;base64,DATA");
   auto bytes = decode_base64(std::string_view(text).substr(comma + 1));
   if (!bytes) throw BadRequest(where + ": the data is not valid base64 (RFC 4648, padded)");
-  if (bytes->empty()) throw BadRequest(where + ": the picture is empty");
+  // Decoded whole here, as an upload is, so that a picture the model could not read is the
+  // client's 400 naming it rather than a failed chat.
+  std::string why;
+  if (!probe_picture(*bytes, UploadStore::kMaxPixels, why)) throw BadRequest(where + ": " + why);
   return std::move(*bytes);
 }
 
