@@ -124,6 +124,25 @@ std::vector<json> elements_named(const json& parsed, const std::string& tag) {
   return out;
 }
 
+// The pictures of a WeChat fragment's <img> elements, decoded, each checked to be a JPEG data:
+// URL of at most 1 MB and 1080 px wide, as WeChat takes them; one that is not is left out.
+std::vector<vips::VImage> embedded_pictures(const std::vector<json>& images) {
+  const std::string prefix = "data:image/jpeg;base64,";
+  std::vector<vips::VImage> decoded;
+  for (const json& img : images) {
+    const std::string src = img["attrs"]["src"];
+    if (src.rfind(prefix, 0) != 0) {
+      ADD_FAILURE() << "not an embedded JPEG: " << src.substr(0, 40);
+      continue;
+    }
+    const std::string bytes = base64::decode(src.substr(prefix.size()));
+    EXPECT_LE(bytes.size(), 1024u * 1024u);
+    decoded.push_back(decode(bytes));
+    EXPECT_LE(decoded.back().width(), 1080);
+  }
+  return decoded;
+}
+
 // What WeChat's paste filter would drop or refuse, whatever the article.
 void expect_wechat_safe(const json& parsed) {
   EXPECT_TRUE(parsed["errors"].empty()) << parsed["errors"].dump();
@@ -206,16 +225,8 @@ TEST_F(PublishTest, WechatChineseFragmentIsInlineWithReferencesAndSmallPictures)
   // JPEG data: URL that decodes, at most 1080 px wide and 1 MB.
   const auto images = elements_named(parsed, "img");
   ASSERT_EQ(images.size(), 3u);
-  std::vector<vips::VImage> decoded;
-  for (const json& img : images) {
-    const std::string src = img["attrs"]["src"];
-    const std::string prefix = "data:image/jpeg;base64,";
-    ASSERT_EQ(src.rfind(prefix, 0), 0u) << src.substr(0, 40);
-    const std::string bytes = base64::decode(src.substr(prefix.size()));
-    EXPECT_LE(bytes.size(), 1024u * 1024u);
-    decoded.push_back(decode(bytes));
-    EXPECT_LE(decoded.back().width(), 1080);
-  }
+  const std::vector<vips::VImage> decoded = embedded_pictures(images);
+  ASSERT_EQ(decoded.size(), 3u);
   EXPECT_EQ(images[0]["attrs"]["alt"], "安静的街道");
   EXPECT_EQ(decoded[1].width(), 1080);  // the wide one, scaled to WeChat's width
   EXPECT_EQ(decoded[1].height(), 270);
@@ -473,14 +484,7 @@ TEST(PublishComposed, ComposedArticlesInBothLanguagesRenderForWechatAndWord) {
     expect_wechat_safe(parsed);
     const auto images = elements_named(parsed, "img");
     ASSERT_EQ(images.size(), 2u) << lang;
-    for (const json& img : images) {
-      const std::string src = img["attrs"]["src"];
-      const std::string prefix = "data:image/jpeg;base64,";
-      ASSERT_EQ(src.rfind(prefix, 0), 0u) << src.substr(0, 40);
-      const std::string bytes = base64::decode(src.substr(prefix.size()));
-      EXPECT_LE(bytes.size(), 1024u * 1024u);
-      EXPECT_LE(decode(bytes).width(), 1080);
-    }
+    EXPECT_EQ(embedded_pictures(images).size(), 2u) << lang;
     const std::string html = read_file(fragment);
     const fs::path page = test::page_around(fragment, html, "page-" + lang + ".html");
     test::ImageLoad load = test::load_in_chromium(page);
