@@ -35,13 +35,8 @@ Upload from_json(const json& j) {
   u.width = j.at("width").get<int>();
   u.height = j.at("height").get<int>();
   u.created = j.value("created", "");
+  u.extension = j.at("extension").get<std::string>();
   return u;
-}
-
-std::string extension_of(const std::string& content_type) {
-  if (content_type == "image/jpeg") return ".jpg";
-  const std::string sub = content_type.substr(content_type.find('/') + 1);
-  return sub == "heif" ? ".heic" : sub == "tiff" ? ".tif" : "." + sub;
 }
 
 }  // namespace
@@ -71,6 +66,7 @@ Upload UploadStore::add(std::string_view bytes, const std::string& name) {
   Upload u;
   u.id = std::string(kPrefix) + xxh3_128_hex(bytes.data(), bytes.size()).substr(0, 16);
   u.content_type = info->mime;
+  u.extension = info->extension;
   u.name = clean_name(name);
   u.bytes = bytes.size();
   u.width = info->width;
@@ -80,7 +76,9 @@ Upload UploadStore::add(std::string_view bytes, const std::string& name) {
   if (std::optional<Upload> kept = find(u.id)) return *kept;  // the same picture, kept once
   // The picture first, then its record: a record always has its file.
   write_file_atomically(path_of(u), bytes);
-  write_file_atomically(dir_ / (u.id + ".json"), u.to_json().dump(2) + "\n");
+  json record = u.to_json();
+  record["extension"] = u.extension;  // of the kept file; clients see none
+  write_file_atomically(dir_ / (u.id + ".json"), record.dump(2) + "\n");
   return u;
 }
 
@@ -93,7 +91,8 @@ std::optional<Upload> UploadStore::find(const std::string& id) const {
   try {
     Upload u = from_json(j);
     std::error_code ec;
-    if (u.id != id || !fs::is_regular_file(path_of(u), ec)) return std::nullopt;
+    const bool plain = u.extension.size() > 1 && u.extension[0] == '.' && u.extension.find('/') == std::string::npos;
+    if (u.id != id || !plain || !fs::is_regular_file(path_of(u), ec)) return std::nullopt;
     return u;
   } catch (const json::exception&) {
     return std::nullopt;
@@ -101,7 +100,7 @@ std::optional<Upload> UploadStore::find(const std::string& id) const {
 }
 
 fs::path UploadStore::path_of(const Upload& upload) const {
-  return dir_ / (upload.id + extension_of(upload.content_type));
+  return dir_ / (upload.id + upload.extension);
 }
 
 std::optional<std::string> UploadStore::id_of_path(const std::string& path) const {

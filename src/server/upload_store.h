@@ -23,8 +23,9 @@ struct Upload {
   std::string name;          // the file name the client gave (display only), may be empty
   size_t bytes = 0;
   int width = 0, height = 0;
-  std::string created;  // UTC, ISO 8601
-  nlohmann::json to_json() const;  // what clients see: no path
+  std::string created;    // UTC, ISO 8601
+  std::string extension;  // of the kept file (".jpg", ...), as probe_picture named it
+  nlohmann::json to_json() const;  // what clients see: no path, no file
 };
 
 // A picture refused by UploadStore::add; the message says why.
