@@ -578,6 +578,30 @@ TEST_F(Editing, InsertParagraphBeforeOrAfterKeepsThePicturesWithTheirParagraphs)
   expect_refused([&](Article& a) { return insert_paragraph(a, o, EditModels{}); }, "needs a writer model");
 }
 
+// A paragraph the author already has (a chat answer kept): put in as it is, with no model, as one
+// paragraph; the pictures after it are renumbered as for a written one.
+TEST_F(Editing, InsertParagraphTakesGivenTextWithoutAModel) {
+  InsertOptions o;
+  o.paragraph = 4;
+  o.text = "  A kept answer,\n\nover two lines.  ";
+  edit_article_file(path_, [&](Article& a) { return insert_paragraph(a, o, EditModels{}); });
+  const Article after = load_article(path_);
+  test::expect_article_schema(article_to_json(after));
+  ASSERT_EQ(after.paragraph_count(), 10);
+  EXPECT_EQ(after.paragraph(5), "A kept answer, over two lines.");
+  for (int p = 0; p < 9; ++p) EXPECT_EQ(after.paragraph(p < 5 ? p : p + 1), before_.paragraph(p)) << p;
+  for (size_t i = 0; i < after.slots.size(); ++i)
+    EXPECT_EQ(after.slots[i].after_paragraph,
+              before_.slots[i].after_paragraph + (before_.slots[i].after_paragraph >= 5 ? 1 : 0)) << i;
+  ASSERT_EQ(after.edits.size(), 1u);
+  EXPECT_EQ(after.edits[0].target, 5);
+  EXPECT_EQ(after.edits[0].detail, "(text given)");
+
+  bytes_ = test::read_bytes(path_);
+  o.instruction = "More";
+  expect_refused([&](Article& a) { return insert_paragraph(a, o, EditModels{}); }, "not both");
+}
+
 TEST_F(Editing, DeleteParagraphMovesItsPictureBackOrKeepsItInTheRecord) {
   // Deleting the last three paragraphs: slot 2 (after paragraph 7) moves back with the text, and
   // the emptied section goes with its heading.

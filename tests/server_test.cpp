@@ -380,6 +380,20 @@ TEST_F(ServeTest, EditsAreJobsAStaleRevisionIs409AndUndoRedoMoveBetweenRevisions
   ASSERT_TRUE(unplaced);
   EXPECT_EQ(unplaced->status, 400);
   EXPECT_NE(unplaced->body.find("before, after"), std::string::npos) << unplaced->body;
+  // The new paragraph is either written from an instruction or given as text, not both.
+  auto both = http_->Post("/v1/jobs",
+                          json{{"type", "edit"},
+                               {"article", id},
+                               {"op", "insert-paragraph"},
+                               {"after", 0},
+                               {"instruction", "x"},
+                               {"text", "y"},
+                               {"base_revision", r}}
+                              .dump(),
+                          "application/json");
+  ASSERT_TRUE(both);
+  EXPECT_EQ(both->status, 400);
+  EXPECT_NE(both->body.find("instruction, text: give one of them"), std::string::npos) << both->body;
   EXPECT_EQ(edit({{"op", "insert-paragraph"},
                   {"after", 0},
                   {"instruction", "How the harbour sounds at night"},
@@ -742,8 +756,8 @@ TEST_F(ServeTest, UploadsArePicturesCheckedKeptOnceAndAddressedById) {
   EXPECT_EQ(raw_status(server_->port(), "POST /v1/uploads HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\n"
                                         "Content-Length: 34603008\r\n\r\n"),
             413);
-  for (const std::string& bad : {"up-0000000000000000", "..%2f..%2fetc%2fpasswd", "up-../../../etc"}) {
-    auto r = http_->Get("/v1/uploads/" + bad);
+  for (const char* bad : {"up-0000000000000000", "..%2f..%2fetc%2fpasswd", "up-../../../etc"}) {
+    auto r = http_->Get(std::string("/v1/uploads/") + bad);
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 404) << bad;
   }

@@ -2,6 +2,7 @@
 // a rewrite of one that is there, or a new one inserted beside it.
 #include <algorithm>
 #include <cctype>
+#include <sstream>
 
 #include "edit_support.h"
 #include "lingbi/compose/editor.h"
@@ -112,9 +113,29 @@ EditReport rewrite_paragraph(Article& article, const RewriteOptions& options, co
 EditReport insert_paragraph(Article& article, const InsertOptions& options, const EditModels& models) {
   const Place at = place_of(article, options.paragraph);
   const std::string instruction = strip(options.instruction);
-  if (instruction.empty()) throw Error("insert-paragraph needs an instruction: what the new paragraph should say");
-  if (!models.writer) throw Error("insert-paragraph needs a writer model: give -m WRITER.gguf or --endpoint URL");
+  const bool given = !strip(options.text).empty();
+  if (given == !instruction.empty())
+    throw Error("insert-paragraph needs an instruction (what the new paragraph should say) or the paragraph's text, not both");
+  if (!given && !models.writer)
+    throw Error("insert-paragraph needs a writer model: give -m WRITER.gguf or --endpoint URL");
   const std::string& lang = article.lang;
+  const int inserted = options.paragraph + (options.before ? 0 : 1);
+  const auto put = [&](const std::string& text, const std::string& detail, EditReport& report) {
+    auto& paragraphs = article.sections[at.section].paragraphs;
+    paragraphs.insert(paragraphs.begin() + static_cast<std::ptrdiff_t>(at.index + (options.before ? 0 : 1)), text);
+    for (Slot& slot : article.slots)
+      if (slot.after_paragraph >= inserted) ++slot.after_paragraph;
+    record_edit(article, "insert-paragraph", inserted, detail, nullptr, report);
+  };
+  EditReport report;
+  if (given) {
+    std::string text, line;
+    std::istringstream lines(options.text);
+    while (std::getline(lines, line))
+      if (const std::string l = strip(line); !l.empty()) text += (text.empty() || lang == "zh" ? "" : " ") + l;
+    put(text, "(text given)", report);
+    return report;
+  }
   int length = options.length;
   if (length <= 0) {
     int total = 0;
@@ -125,19 +146,13 @@ EditReport insert_paragraph(Article& article, const InsertOptions& options, cons
   const Shape shape{length, std::max(1, length * 3 / 4), length * 3 / 2 + 10, ""};
   const std::string where = std::string(options.before ? "before" : "after") + " paragraph [" +
                             std::to_string(options.paragraph) + "]";
-  EditReport report;
   const std::string text = write_paragraph(
       article, "Write a new paragraph to go " + where + ", so that the text reads on without a seam: " + instruction,
       shape, options.seed, options.on_text, models, report);
   if (count_length(text, lang) == 0)
     throw Error("the writer model (" + models.writer->describe() + ") gave no usable text for the new paragraph; "
                 "the article is unchanged");
-  const int inserted = options.paragraph + (options.before ? 0 : 1);
-  auto& paragraphs = article.sections[at.section].paragraphs;
-  paragraphs.insert(paragraphs.begin() + static_cast<std::ptrdiff_t>(at.index + (options.before ? 0 : 1)), text);
-  for (Slot& slot : article.slots)
-    if (slot.after_paragraph >= inserted) ++slot.after_paragraph;
-  record_edit(article, "insert-paragraph", inserted, instruction, nullptr, report);
+  put(text, instruction, report);
   return report;
 }
 

@@ -127,6 +127,7 @@ void run_edit(Job& job, Context& c) {
     o.before = r.contains("before");
     o.paragraph = r.value(o.before ? "before" : "after", 0);
     o.instruction = r.value("instruction", "");
+    o.text = r.value("text", "");
     o.length = r.value("length", 0);
     o.on_text = [&job](std::string_view piece) { job.emit("section.delta", {{"text", std::string(piece)}}); };
     report = insert_paragraph(article, o, m);

@@ -65,8 +65,11 @@ void check_request(const std::string& type, const json& body, Context& c) {
     if (body.contains("before") == body.contains("after"))
       throw BadRequest("before, after: give one of them, a paragraph index");
     int_field(body, body.contains("before") ? "before" : "after", true, 0, 0, 1 << 20);
-    if (strip(string_field(body, "instruction", true)).empty())
-      throw BadRequest("instruction: what the new paragraph says; must not be empty");
+    const bool instruction = !strip(string_field(body, "instruction", false)).empty();
+    const bool text = !strip(string_field(body, "text", false)).empty();
+    if (instruction == text)
+      throw BadRequest("instruction, text: give one of them, not empty: what the new paragraph says (written by "
+                       "the model), or the paragraph itself");
     int_field(body, "length", false, 0, 0, 2000);
   }
   const int base = int_field(body, "base_revision", true, 0, 0, 1 << 30);

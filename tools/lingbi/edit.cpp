@@ -27,6 +27,7 @@ struct EditArgs {
   int paragraph = -1;  // rewrite and delete-paragraph --paragraph, add-slot --after
   int before = -1, after = -1;  // insert-paragraph
   std::string instruction;      // insert-paragraph
+  std::string text;             // insert-paragraph, taken as it is
   int length = 0;               // insert-paragraph
   int slot = -1;
   std::string how;
@@ -92,13 +93,16 @@ void run_edit(EditArgs& a, const std::string& op) {
     };
     done = "rewrote paragraph " + std::to_string(a.paragraph);
   } else if (op == "insert-paragraph") {
-    if (!a.writer.given())
+    if (a.instruction.empty() == a.text.empty())
+      throw Error("insert-paragraph needs --instruction (written by the writer model) or --text (taken as it is)");
+    if (!a.instruction.empty() && !a.writer.given())
       throw Error("insert-paragraph needs a writer model: give -m WRITER.gguf or --endpoint URL");
-    load_models(a, l, false);
+    if (!a.instruction.empty()) load_models(a, l, false);
     InsertOptions o;
     o.paragraph = a.paragraph;
     o.before = a.before >= 0;
     o.instruction = a.instruction;
+    o.text = a.text;
     o.length = a.length;
     o.seed = a.search.seed;
     edit = [&l, &rewritten, o](Article& article) {
@@ -160,11 +164,15 @@ void add_edit_command(CLI::App& app) {
   rewrite->add_option("--how", a->how, "shorter, longer, or an instruction in words (default: improve the wording)");
 
   auto* insert = add_op(cmd, "insert-paragraph",
-                        "Write a new paragraph before or after one, with the writer model (-m or --endpoint); "
+                        "Write a new paragraph before or after one, with the writer model (-m or --endpoint), or put "
+                        "in one you give (--text); "
                         "pictures stay with their paragraphs");
   insert->add_option("--before", a->before, "Put it before this paragraph (index over all sections, from 0)");
   insert->add_option("--after", a->after, "Put it after this paragraph");
-  insert->add_option("--instruction", a->instruction, "What the new paragraph says: a one-line outline")->required();
+  auto* instruction =
+      insert->add_option("--instruction", a->instruction, "What the new paragraph says: a one-line outline");
+  insert->add_option("--text", a->text, "The new paragraph itself, taken as it is (no model needed)")
+      ->excludes(instruction);
   insert->add_option("--length", a->length,
                      "Words (English) or characters (Chinese); default: the article's average paragraph")
       ->check(CLI::Range(1, 2000));

@@ -52,8 +52,11 @@ struct RewriteOptions {
 struct InsertOptions {
   int paragraph = 0;  // the paragraph the new one goes next to (in its section)
   bool before = false;  // before it; else after it
-  // What the new paragraph says: a one-line outline or an instruction. Required.
+  // What the new paragraph says: a one-line outline or an instruction for the writer model.
   std::string instruction;
+  // Or the new paragraph itself, taken as it is without a model (a chat answer the author keeps);
+  // its line breaks become spaces, so that it stays one paragraph. One of the two is required.
+  std::string text;
   int length = 0;  // words (English) or characters (Chinese); 0: the article's average paragraph
   std::optional<uint32_t> seed;
   std::function<void(std::string_view)> on_text;  // receives the new text as it is generated
