@@ -74,6 +74,10 @@ void add_article_routes(httplib::Server& http, Context& context);
 void add_job_routes(httplib::Server& http, Context& context);
 void add_gallery_routes(httplib::Server& http, Context& context);
 void add_upload_routes(httplib::Server& http, Context& context);
+// The studio page (routes_ui.cpp): GET / and GET /ui/PATH.
+void add_ui_routes(httplib::Server& http, Context& context);
+// Whether `path` is one of the page's files, which load without the API key and while the models load.
+bool is_page_path(const std::string& path);
 
 // Sends the picture at `path` (a gallery's or an upload's file): the file itself with
 // `content_type` when `width` is 0, else a JPEG at most `width` pixels wide, made once and kept in

@@ -42,7 +42,7 @@ bool admit(const httplib::Request& req, httplib::Response& res, const ServeOptio
         "the Host header names a host this server does not answer for; start it with --allowed-host NAME");
     return false;
   }
-  if (req.path == "/health") return true;
+  if (req.path == "/health" || (req.method == "GET" && is_page_path(req.path))) return true;
   if (!options.api_key.empty()) {
     std::string given = req.get_header_value("X-Api-Key");
     const std::string auth = req.get_header_value("Authorization");
@@ -81,9 +81,14 @@ bool admit(const httplib::Request& req, httplib::Response& res, const ServeOptio
 }
 
 void add_safety_headers(httplib::Response& res) {
-  res.set_header("Content-Security-Policy", "default-src 'self'");
-  res.set_header("X-Content-Type-Options", "nosniff");
-  res.set_header("Referrer-Policy", "no-referrer");
+  // Called before routing and again after (for answers httplib makes itself): each header once, a
+  // route's own policy (the page's) left as the route set it.
+  const auto once = [&res](const char* name, const char* value) {
+    if (!res.has_header(name)) res.set_header(name, value);
+  };
+  once("Content-Security-Policy", "default-src 'self'");
+  once("X-Content-Type-Options", "nosniff");
+  once("Referrer-Policy", "no-referrer");
 }
 
 }  // namespace lingbi::server

@@ -75,10 +75,10 @@ void serve(const ServeOptions& options, const std::function<ComposeModels()>& lo
   http.set_pre_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
     add_safety_headers(res);
     if (!admit(req, res, options, names)) return httplib::Server::HandlerResponse::Handled;
-    if (ready.load()) return httplib::Server::HandlerResponse::Unhandled;
+    if (ready.load() || is_page_path(req.path)) return httplib::Server::HandlerResponse::Unhandled;
     res.set_header("Retry-After", "5");
     if (req.path == "/health")
-      send_json(res, 503, {{"status", "loading"}});
+      send_json(res, 503, {{"status", "loading"}, {"api_key", !options.api_key.empty()}});
     else
       send_error(res, 503, "loading", "the models are still loading; GET /health says when they are ready");
     return httplib::Server::HandlerResponse::Handled;
@@ -113,7 +113,11 @@ void serve(const ServeOptions& options, const std::function<ComposeModels()>& lo
   });
 
   http.Get("/health", [&](const httplib::Request&, httplib::Response& res) {
-    send_json(res, 200, {{"status", "ok"}, {"jobs", jobs.counts()}, {"waiting", jobs.waiting()}});
+    send_json(res, 200,
+              {{"status", "ok"},
+               {"jobs", jobs.counts()},
+               {"waiting", jobs.waiting()},
+               {"api_key", !options.api_key.empty()}});
   });
   http.Get("/metrics", [&](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics.render(jobs), "text/plain; version=0.0.4; charset=utf-8");
@@ -123,6 +127,7 @@ void serve(const ServeOptions& options, const std::function<ComposeModels()>& lo
   add_gallery_routes(http, context);
   add_upload_routes(http, context);
   add_chat_routes(http, context);
+  add_ui_routes(http, context);
 
   const int port = options.port == 0 ? http.bind_to_any_port(options.host)
                                      : (http.bind_to_port(options.host, options.port) ? options.port : -1);

@@ -106,6 +106,9 @@ void add_serve_command(CLI::App& app) {
       "The model's name in /v1/models and chat requests (default: the GGUF's file stem, or --api-model)");
   cmd->add_option("--allowed-host", a->options.allowed_hosts,
                   "Host header name to accept besides the bound and loopback names (repeatable)");
+  cmd->add_option("--ui-dir", a->options.ui_dir,
+                  "Serve the studio page's files from this folder (web/ of a checkout) instead of the built-in ones")
+      ->check(CLI::ExistingDirectory);
   cmd->callback([a] { run_serve(*a); });
 }
 

@@ -27,6 +27,9 @@ struct ServeOptions {
   // The model's name in /v1/models, which a chat request's "model" field must match (when it is
   // given); empty: "lingbi".
   std::string model_name;
+  // The studio page's files are served from this folder (read at every request) instead of the
+  // copies built into the binary: for working on web/ without a rebuild. Empty: the built-in ones.
+  std::filesystem::path ui_dir;
 };
 
 // Throws lingbi::Error when the options are unsafe: a host other than loopback without an API key.
