@@ -101,8 +101,9 @@ export function ChatPanel({ article, onClose, onInsert }) {
             <option value="">—</option>
             ${pictures.map((p) => html`<option value=${p.url}>${t('pictureN', { n: p.i + 1 })}: ${p.caption}</option>`)}
           </select>`}
-        <label for="chat-attach-file">${t('chatAttach')}</label>
-        <input id="chat-attach-file" type="file" accept="image/*" multiple onChange=${(e) => { attachFiles([...e.target.files]); e.target.value = ''; }} />
+        <div><label class="button secondary small" for="chat-attach-file">${t('chatAttach')}</label></div>
+        <input id="chat-attach-file" class="visually-hidden" type="file" accept="image/*" multiple
+          onChange=${(e) => { attachFiles([...e.target.files]); e.target.value = ''; }} />
         ${attached.length > 0 && html`<div class="attached">${attached.map((u) => html`<img src=${u} alt="" />`)}</div>`}
         <label for="chat-message">${t('chatMessage')}</label>
         <textarea id="chat-message" rows="3" value=${message} onInput=${(e) => setMessage(e.target.value)}></textarea>

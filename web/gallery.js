@@ -46,8 +46,10 @@ export function GalleryView() {
         onDragOver=${(e) => { e.preventDefault(); setOver(true); }}
         onDragLeave=${() => setOver(false)}
         onDrop=${(e) => { e.preventDefault(); setOver(false); byPicture([...e.dataTransfer.files]); }}>
-        <label for="gallery-picture">${t('searchByPicture')}</label>
-        <input id="gallery-picture" type="file" accept="image/*" onChange=${(e) => { byPicture([...e.target.files]); e.target.value = ''; }} />
+        <p>${t('searchByPicture')}</p>
+        <label class="button secondary" for="gallery-picture">${t('chooseFiles')}</label>
+        <input id="gallery-picture" class="visually-hidden" type="file" accept="image/*"
+          onChange=${(e) => { byPicture([...e.target.files]); e.target.value = ''; }} />
       </div>
       ${error && html`<p class="error" role="alert">${error}</p>`}
       ${results && html`
