@@ -29,6 +29,60 @@ TEST(TextStream, HoldsBackPartialStopStringsAndIncompleteUtf8) {
   EXPECT_EQ(safe_prefix_length("a\xF0\x9F\x98\x80", {}), 5u);   // a whole emoji
 }
 
+// A stand-in for llama.cpp's parser with DeepSeek-style reasoning: the answer is what follows
+// "</think>", nothing while the reasoning is open. It counts its calls.
+struct ThinkParser {
+  int calls = 0;
+  std::string operator()(const std::string& raw) {
+    ++calls;
+    if (raw.rfind("<think>", 0) != 0) return std::string("<think>").compare(0, raw.size(), raw) == 0 ? "" : raw;
+    const size_t end = raw.find("</think>");
+    return end == std::string::npos ? "" : raw.substr(end + 8);
+  }
+};
+
+TEST(AnswerStream, PassesOnTheAnswerWithoutReasoningAndStopsParsingOnceSettled) {
+  ThinkParser parser;
+  std::string shown;
+  AnswerStream stream({}, std::ref(parser), [&](std::string_view piece) { shown += piece; }, 8);
+  for (const char* piece : {"<th", "ink>", "weighing", " options", "</think>", "The harbour", " wakes"})
+    EXPECT_FALSE(stream.add(piece));
+  EXPECT_EQ(shown, "The harbour wakes");
+  EXPECT_TRUE(stream.settled());
+  const int calls = parser.calls;
+  std::string expected = "The harbour wakes";
+  for (int i = 0; i < 1000; ++i) {
+    const std::string piece = " \xE6\x97\xA5" + std::to_string(i);  // 日 and a number
+    // Split inside the UTF-8 sequence: the half character is held back until it is whole.
+    stream.add(piece.substr(0, 2));
+    EXPECT_EQ(shown, expected + " ") << i;
+    stream.add(piece.substr(2));
+    expected += piece;
+    ASSERT_EQ(shown, expected) << i;
+  }
+  EXPECT_EQ(parser.calls, calls) << "parsed again after the answer settled";
+  stream.finish(parser(stream.raw()));
+  EXPECT_EQ(shown, expected);
+}
+
+TEST(AnswerStream, CutsAtAStopStringAcrossPiecesAndNeverShowsIt) {
+  ThinkParser parser;
+  std::string shown;
+  AnswerStream stream({"<|im_end|>", "STOP"}, std::ref(parser), [&](std::string_view piece) { shown += piece; }, 4);
+  for (const char* piece : {"Quiet streets ", "at dawn. S", "TO"}) EXPECT_FALSE(stream.add(piece));
+  EXPECT_EQ(shown, "Quiet streets at dawn. ") << "a possible stop string is held back";
+  EXPECT_TRUE(stream.add("P and more"));
+  EXPECT_EQ(stream.raw(), "Quiet streets at dawn. ");
+  EXPECT_EQ(shown, "Quiet streets at dawn. ");
+  // Without a listener nothing is parsed; stops still cut.
+  AnswerStream quiet({"<|im_end|>"}, std::ref(parser), nullptr);
+  const int calls = parser.calls;
+  EXPECT_FALSE(quiet.add("text <|im_"));
+  EXPECT_TRUE(quiet.add("end|> rest"));
+  EXPECT_EQ(quiet.raw(), "text ");
+  EXPECT_EQ(parser.calls, calls);
+}
+
 TEST(SseReader, SplitsEventsAcrossArbitraryChunks) {
   std::vector<std::string> got;
   SseReader r([&](const std::string& d) { got.push_back(d); });

@@ -64,15 +64,7 @@ void LocalModel::Impl::generate(const ChatRequest& req, const Prompt& p, ChatRes
     }
   };
 
-  std::string raw, emitted;
-  auto stream = [&](const std::string& content) {
-    if (!req.on_text || content.size() <= emitted.size() || content.compare(0, emitted.size(), emitted) != 0)
-      return;
-    const std::string piece = content.substr(emitted.size());
-    emitted = content;
-    req.on_text(piece);
-  };
-
+  AnswerStream stream(stops, [&](const std::string& raw) { return parse(raw, true).content; }, req.on_text);
   result.finish = FinishReason::length;
   Batch batch(1, 0, 1);
   const int max_tokens = std::max(0, req.sampling.max_tokens);
@@ -89,14 +81,10 @@ void LocalModel::Impl::generate(const ChatRequest& req, const Prompt& p, ChatRes
       break;
     }
     ++result.tokens.generated;
-    raw += common_token_to_piece(ctx.get(), tok, false);
-    const size_t stop_at = find_stop(raw, stops);
-    if (stop_at != std::string::npos) {
-      raw.resize(stop_at);
+    if (stream.add(common_token_to_piece(ctx.get(), tok, false))) {
       result.finish = FinishReason::stop;
       break;
     }
-    if (req.on_text) stream(parse(raw.substr(0, safe_prefix_length(raw, stops)), true).content);
     if (result.tokens.generated >= max_tokens) break;
     common_batch_clear(batch.get());
     common_batch_add(batch.get(), tok, static_cast<llama_pos>(cached.size()), {0}, true);
@@ -108,8 +96,10 @@ void LocalModel::Impl::generate(const ChatRequest& req, const Prompt& p, ChatRes
     if (rc != 0) throw Error("llama.cpp failed to evaluate a generated token (error " + std::to_string(rc) + ")");
     cached.push_back(static_cast<uint64_t>(tok));
   }
-  common_chat_msg msg = parse(raw, result.finish == FinishReason::cancelled);
-  if (req.on_text) stream(msg.content);
+  // The whole text parsed once more, finished: the answer and its reasoning as the result.
+  common_chat_msg msg = parse(stream.raw(), result.finish == FinishReason::cancelled);
+  stream.finish(msg.content);
+  const std::string& emitted = stream.emitted();
   result.text = req.on_text && msg.content.compare(0, emitted.size(), emitted) != 0 ? emitted : msg.content;
   result.reasoning = msg.reasoning_content;
   result.generation_ms = ms_since(t0);

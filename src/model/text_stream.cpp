@@ -46,4 +46,48 @@ size_t safe_prefix_length(std::string_view text, const std::vector<std::string>&
   return text.size() - std::max(hold, incomplete_utf8_tail(text));
 }
 
+AnswerStream::AnswerStream(std::vector<std::string> stops, AnswerOf answer_of, OnText on_text, size_t settle)
+    : stops_(std::move(stops)), answer_of_(std::move(answer_of)), on_text_(std::move(on_text)), settle_(settle) {
+  for (const std::string& s : stops_) longest_stop_ = std::max(longest_stop_, s.size());
+}
+
+bool AnswerStream::add(std::string_view piece) {
+  // A stop string that appears now ends within the new piece: only the tail before it is searched.
+  const size_t from = raw_.size() > longest_stop_ ? raw_.size() - longest_stop_ : 0;
+  raw_ += piece;
+  const size_t stop = find_stop(std::string_view(raw_).substr(from), stops_);
+  if (stop != std::string_view::npos) {
+    raw_.resize(from + stop);
+    return true;
+  }
+  if (!on_text_) return false;
+  const size_t safe = safe_prefix_length(raw_, stops_);
+  if (settled()) {
+    if (safe > answer_at_ + emitted_.size()) {
+      const std::string_view more = std::string_view(raw_).substr(answer_at_ + emitted_.size(),
+                                                                  safe - answer_at_ - emitted_.size());
+      emitted_ += more;
+      on_text_(more);
+    }
+    return false;
+  }
+  const std::string answer = answer_of_(raw_.substr(0, safe));
+  emit_answer(answer);
+  // Settled once the answer is long enough to be past any reasoning marker and is the raw text's
+  // tail word for word (the parser passes the answer through unchanged from there on).
+  if (answer.size() >= settle_ && emitted_ == answer && safe >= answer.size() &&
+      raw_.compare(safe - answer.size(), answer.size(), answer) == 0)
+    answer_at_ = safe - answer.size();
+  return false;
+}
+
+void AnswerStream::finish(const std::string& answer) { emit_answer(answer); }
+
+void AnswerStream::emit_answer(const std::string& answer) {
+  if (!on_text_ || answer.size() <= emitted_.size() || answer.compare(0, emitted_.size(), emitted_) != 0) return;
+  const std::string piece = answer.substr(emitted_.size());
+  emitted_ = answer;
+  on_text_(piece);
+}
+
 }  // namespace lingbi::model_detail
