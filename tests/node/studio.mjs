@@ -266,6 +266,15 @@ try {
     await shot(page, `article_${lang}_390`);
     const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     check(wide <= 0, `the article is ${wide} px wider than a 390 px screen (${lang})`);
+    // The side panels stack under the article on a phone.
+    for (const [name, button] of [['history', lang === 'zh' ? '历史' : 'History'], ['chat', lang === 'zh' ? '就文章对话' : 'Talk about it']]) {
+      await page.getByRole('button', { name: button, exact: true }).click();
+      await page.locator('aside.side-panel').waitFor();
+      const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      check(over <= 0, `the article with its ${name} panel is ${over} px wider than a 390 px screen (${lang})`);
+      await page.locator('aside.side-panel').screenshot({ path: join(artifacts, `studio_${name}_${lang}_390.png`) });
+      await page.getByRole('button', { name: button, exact: true }).click();
+    }
     await page.goto(base + '/#/gallery');
     await page.locator('[data-gallery-info]').waitFor();
     await shot(page, `gallery_${lang}_390`);
