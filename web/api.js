@@ -91,6 +91,27 @@ export async function upload(file) {
   return (await request('/v1/uploads', { method: 'POST', body: form })).json();
 }
 
+// The blocks of a server-sent event stream (the lines between blank lines), as they arrive.
+async function* sseBlocks(res) {
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value;
+      let end;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        yield block;
+      }
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+}
+
 const TERMINAL = new Set(['job.completed', 'job.failed', 'job.cancelled']);
 
 // Calls onEvent({id, type, data}) for each of the job's events, from the first, until its last
@@ -108,25 +129,17 @@ export async function followJob(jobId, onEvent, signal) {
       await new Promise((r) => setTimeout(r, 1000));
       continue;
     }
-    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
     let last = null;
     try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += value;
-        let end;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const event = parseEvent(block);
-          if (!event) continue;
-          after = event.id;
-          onEvent(event);
-          if (TERMINAL.has(event.type)) last = event;
+      for await (const block of sseBlocks(res)) {
+        const event = parseEvent(block);
+        if (!event) continue;
+        after = event.id;
+        onEvent(event);
+        if (TERMINAL.has(event.type)) {
+          last = event;
+          break;
         }
-        if (last) return last;
       }
     } catch (e) {
       if (signal && signal.aborted) throw e;
@@ -159,27 +172,18 @@ export async function streamChat(body, onText, signal) {
     body: JSON.stringify({ ...body, stream: true }),
     signal,
   });
-  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '', text = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += value;
-    let end;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      for (const line of block.split('\n')) {
-        if (!line.startsWith('data:')) continue;
-        const data = line.slice(5).trim();
-        if (data === '[DONE]') return text;
-        const chunk = JSON.parse(data);
-        if (chunk.error) throw new ApiError(500, chunk.error.type, chunk.error.message);
-        const piece = chunk.choices?.[0]?.delta?.content;
-        if (piece) {
-          text += piece;
-          onText(piece);
-        }
+  let text = '';
+  for await (const block of sseBlocks(res)) {
+    for (const line of block.split('\n')) {
+      if (!line.startsWith('data:')) continue;
+      const data = line.slice(5).trim();
+      if (data === '[DONE]') return text;
+      const chunk = JSON.parse(data);
+      if (chunk.error) throw new ApiError(500, chunk.error.type, chunk.error.message);
+      const piece = chunk.choices?.[0]?.delta?.content;
+      if (piece) {
+        text += piece;
+        onText(piece);
       }
     }
   }

@@ -2,9 +2,9 @@
 // and its views, chosen by the URL's hash: #/ (compose and the article list), #/job/ID (a compose
 // as it happens), #/a/ID (an article), #/gallery.
 import { html, render, useEffect, useRef, useState } from './vendor/htm-preact-standalone.js';
-import { del, getJson, onKeyNeeded, postJson, setApiKey } from './api.js';
+import { del, getJson, onKeyNeeded, setApiKey } from './api.js';
 import { ArticleView } from './article.js';
-import { ComposeForm, LiveJob } from './compose.js';
+import { ComposeForm, LiveJob, ResumeButton } from './compose.js';
 import { GalleryView } from './gallery.js';
 import { lang, setLang, t, useLang, when } from './i18n.js';
 
@@ -35,13 +35,6 @@ function ArticleList({ navigate }) {
     await del(`/v1/articles/${a.id}`).catch((e) => setError(t('error', { e: e.message })));
     load();
   }
-  async function resume(a) {
-    try {
-      navigate(`#/job/${(await postJson('/v1/jobs', { type: 'resume', article: a.id })).id}`);
-    } catch (e) {
-      setError(t('error', { e: e.message }));
-    }
-  }
   return html`
     <section class="card" aria-labelledby="articles-title">
       <h2 id="articles-title">${t('articlesTitle')}</h2>
@@ -53,7 +46,7 @@ function ArticleList({ navigate }) {
             <a href=${`#/a/${a.id}`}>${a.title || t('untitled')}</a>
             <span class="meta"><time datetime=${a.updated}>${when(a.updated)}</time>
               ${' · '}${a.partial ? t('partial') : t('revisionN', { n: a.revision })}</span>
-            ${a.partial && html`<button class="small" onClick=${() => resume(a)}>${t('resume')}</button>`}
+            ${a.partial && html`<${ResumeButton} id=${a.id} navigate=${navigate} small />`}
             <button class="small danger" onClick=${() => remove(a)}>${t('deleteArticle')}</button>
           </li>`)}
       </ul>

@@ -4,6 +4,7 @@
 import { html, useEffect, useRef, useState } from './vendor/htm-preact-standalone.js';
 import { ApiError, download, followJob, getJson, postJson, request } from './api.js';
 import { ChatPanel } from './chat.js';
+import { ResumeButton } from './compose.js';
 import { diff } from './diff.js';
 import { t, when } from './i18n.js';
 import { Picture } from './picture.js';
@@ -112,7 +113,7 @@ export function ArticleView({ id, navigate }) {
         </div>
         ${error && html`<p class="error" role="alert">${error}</p>`}
         ${notice && html`<p class="notice" role="status">${notice}</p>`}
-        ${doc.partial && html`<${ResumeBar} id=${id} navigate=${navigate} />`}
+        ${doc.partial && html`<div class="notice">${t('partial')} <${ResumeButton} id=${id} navigate=${navigate} /></div>`}
         ${busy && html`
           <div class="busy" role="status" aria-live="polite">
             <span>${busy.label} · ${t('working')}</span>
@@ -157,20 +158,6 @@ export function ArticleView({ id, navigate }) {
 
 export function paragraphs(article) {
   return article.sections.flatMap((s) => s.paragraphs);
-}
-
-function ResumeBar({ id, navigate }) {
-  const [error, setError] = useState('');
-  async function resume() {
-    try {
-      const job = await postJson('/v1/jobs', { type: 'resume', article: id });
-      navigate(`#/job/${job.id}`);
-    } catch (e) {
-      setError(t('error', { e: e.message }));
-    }
-  }
-  return html`<div class="notice">${t('partial')} <button onClick=${resume}>${t('resume')}</button>
-    ${error && html`<span class="error" role="alert">${error}</span>`}</div>`;
 }
 
 function Review({ review, onAccept, onReject }) {

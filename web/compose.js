@@ -159,15 +159,6 @@ export function LiveJob({ jobId, navigate }) {
     }
   }
 
-  async function resume() {
-    try {
-      const job = await postJson('/v1/jobs', { type: 'resume', article: articleId });
-      navigate(`#/job/${job.id}`);
-    } catch (e) {
-      setError(t('error', { e: e.message }));
-    }
-  }
-
   const s = state;
   const running = s.status === 'queued' || s.status === 'running';
   let paragraphIndex = 0;
@@ -180,7 +171,7 @@ export function LiveJob({ jobId, navigate }) {
           s.status === 'completed' ? t('jobCompleted') :
           s.status === 'failed' ? t('jobFailed', { error: s.error }) : t('jobCancelled')}</p>
         ${running && html`<button class="secondary" onClick=${cancel}>${t('cancel')}</button>`}
-        ${!running && s.status !== 'completed' && articleId && html`<button onClick=${resume}>${t('resume')}</button>`}
+        ${!running && s.status !== 'completed' && articleId && html`<${ResumeButton} id=${articleId} navigate=${navigate} />`}
       </div>
       ${error && html`<p class="error" role="alert">${error}</p>`}
       <article class="article" lang=${s.lang}>
@@ -203,6 +194,21 @@ export function LiveJob({ jobId, navigate }) {
         })}
       </article>
     </section>`;
+}
+
+// Goes on with an interrupted or cancelled compose, as a new job shown live.
+export function ResumeButton({ id, navigate, small }) {
+  const [error, setError] = useState('');
+  async function resume() {
+    try {
+      const job = await postJson('/v1/jobs', { type: 'resume', article: id });
+      navigate(`#/job/${job.id}`);
+    } catch (e) {
+      setError(t('error', { e: e.message }));
+    }
+  }
+  return html`<button class=${small ? 'small' : ''} onClick=${resume}>${t('resume')}</button>
+    ${error && html`<span class="error" role="alert">${error}</span>`}`;
 }
 
 function LiveSlot({ slot }) {
