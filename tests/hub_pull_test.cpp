@@ -269,6 +269,14 @@ TEST_F(HubPull, ComposeWithAnEmptyStoreNamesThePullCommandAndWritesNothing) {
   lingbi("chat -m tiny-vlm 'hi'", status);
   EXPECT_EQ(status, 1);
   EXPECT_NE(err_.find("model tiny-vlm is not in the model store; run `lingbi pull tiny-vlm`"), std::string::npos) << err_;
+  // index without --clip: the CLIP preset's own pull command, and no gallery made.
+  lingbi("index -q --gallery " + (dir_ / "g").string() + " " + (tiny_ / "image.png").string(), status);
+  EXPECT_EQ(status, 1);
+  EXPECT_NE(err_.find("no CLIP model given (--clip FILE.gguf) and the default one (tiny-clip) is not in the model "
+                      "store; run `lingbi pull tiny-clip`"),
+            std::string::npos)
+      << err_;
+  EXPECT_FALSE(fs::exists(dir_ / "g"));
 }
 
 }  // namespace

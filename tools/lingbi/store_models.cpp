@@ -99,7 +99,7 @@ std::string resolve_clip(const std::string& clip, const std::string& gallery) {
   const Preset* p = default_of_kind(presets, "clip");
   if (is_file(preset_gguf_path(*p))) return preset_gguf_path(*p).string();
   throw Error("no CLIP model given (--clip FILE.gguf) and the default one (" + p->name +
-              ") is not in the model store; run " + pull_hint(presets, "default"));
+              ") is not in the model store; run " + pull_hint(presets, p->name) + ", or `lingbi pull default` for it and the writer");
 }
 
 }  // namespace lingbi::cli
