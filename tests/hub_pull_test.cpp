@@ -100,6 +100,23 @@ TEST_F(HubPull, PullFollowsTheRedirectChecksTheDigestAndPrintsPlainLines) {
   EXPECT_NE(err_.find("in the store already"), std::string::npos) << err_;
 }
 
+TEST_F(HubPull, OnATerminalTheProgressIsOneRedrawnBarWithRateAndTimeLeft) {
+  hub_.pause_per_chunk_ms(4);  // about 1.6 s for the 25.7 MB model: several redraws
+  int status = 0;
+  // util-linux's script gives the program a terminal and prints what it wrote there.
+  const std::string inner = "HF_ENDPOINT=" + hub_.endpoint() + " LINGBI_MODELS='" + store().string() + "' " +
+                            test::lingbi_program() + " pull tiny/vlm-GGUF:llm.gguf";
+  const std::string screen = test::run_capture("script -qec \"" + inner + "\" /dev/null", status);
+  ASSERT_EQ(status, 0) << screen;
+  EXPECT_EQ(slurp(store() / "tiny/vlm-GGUF/llm.gguf"), slurp(tiny_ / "llm.gguf"));
+  // Each redraw goes back to the start of the line and clears it; a bar, bytes, rate, time left.
+  const std::regex redraw(R"(\r\x1b\[Kpull \[#* *\] [0-9.]+ [kMG]?B of 25\.7 MB \(\d+%\), [0-9.]+ [kMG]?B/s, \d+:\d\d left)");
+  const auto redraws = std::distance(std::sregex_iterator(screen.begin(), screen.end(), redraw), std::sregex_iterator());
+  EXPECT_GE(redraws, 3) << screen;
+  EXPECT_NE(screen.find("25.7 MB of 25.7 MB (100%)"), std::string::npos) << screen;
+  EXPECT_EQ(screen.find("\npull: 25.7 MB of"), std::string::npos) << "no plain lines on a terminal";
+}
+
 TEST_F(HubPull, ACutDownloadResumesWithRangeAndFetchesOnlyTheRest) {
   const int64_t size = static_cast<int64_t>(fs::file_size(tiny_ / "clip.gguf"));
   const int64_t cut = size * 40 / 100;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <string>
@@ -79,6 +80,8 @@ class HubStandIn {
                                  size_t end = offset + std::min<size_t>(length, 64 * 1024);
                                  if (cut >= 0 && end > static_cast<size_t>(cut)) end = static_cast<size_t>(cut);
                                  if (end > offset) {
+                                   if (const int ms = pause_ms_.load(); ms > 0)
+                                     std::this_thread::sleep_for(std::chrono::milliseconds(ms));
                                    sink.write(data->data() + offset, end - offset);
                                    served_ += static_cast<int64_t>(end - offset);
                                  }
@@ -110,6 +113,8 @@ class HubStandIn {
   // The next CDN transfer stops after the byte at absolute offset `offset` and drops the connection.
   void cut_next_transfer_at(int64_t offset) { cut_at_ = offset; }
   void serve_wrong_bytes(bool on) { wrong_bytes_ = on; }
+  // Waits this long before each 64 KB the CDN sends (a slow link).
+  void pause_per_chunk_ms(int ms) { pause_ms_ = ms; }
   // X-Linked-Size claims this many bytes (-1: the truth).
   void claim_size(int64_t bytes) { claimed_size_ = bytes; }
 
@@ -155,6 +160,7 @@ class HubStandIn {
   std::vector<std::string> resolve_requests_, cdn_requests_, authorizations_, cdn_authorizations_;
   std::atomic<int64_t> cut_at_{-1}, claimed_size_{-1}, served_{0};
   std::atomic<bool> wrong_bytes_{false};
+  std::atomic<int> pause_ms_{0};
 };
 
 }  // namespace lingbi::test
