@@ -209,10 +209,28 @@ TEST_F(HubPull, UnknownPresetRepositoryOrFileIsAClearError) {
   lingbi("pull tiny/vlm-GGUF:missing.gguf", status);
   EXPECT_EQ(status, 1);
   EXPECT_NE(err_.find("repository tiny/vlm-GGUF has no file 'missing.gguf' at revision main"), std::string::npos) << err_;
-  lingbi("pull tiny/vlm-GGUF", status);
+  hub_.add("tiny/quants-GGUF", "model-Q4_K_M.gguf", "q4");
+  hub_.add("tiny/quants-GGUF", "model-Q8_0.gguf", "q8");
+  lingbi("pull tiny/quants-GGUF", status);
   EXPECT_EQ(status, 1);
-  EXPECT_NE(err_.find("give the file to pull: tiny/vlm-GGUF:FILE"), std::string::npos) << err_;
+  EXPECT_NE(err_.find("repository tiny/quants-GGUF has 2 GGUF models; pull one of them:\n  "
+                      "tiny/quants-GGUF:model-Q4_K_M.gguf\n  tiny/quants-GGUF:model-Q8_0.gguf"),
+            std::string::npos)
+      << err_;
+  lingbi("pull nobody/nothing", status);
+  EXPECT_EQ(status, 1);
+  EXPECT_NE(err_.find("repository nobody/nothing (revision main) was not found on " + hub_.endpoint()), std::string::npos)
+      << err_;
   EXPECT_FALSE(fs::exists(store() / "tiny"));
+}
+
+TEST_F(HubPull, ARepositoryWithoutAFileGivesItsOneModelAndItsProjector) {
+  int status = 0;
+  lingbi("pull tiny/vlm-GGUF", status);
+  ASSERT_EQ(status, 0) << err_;
+  EXPECT_EQ(slurp(store() / "tiny/vlm-GGUF/llm.gguf"), slurp(tiny_ / "llm.gguf"));
+  EXPECT_EQ(slurp(store() / "tiny/vlm-GGUF/mmproj.gguf"), slurp(tiny_ / "mmproj.gguf"));
+  EXPECT_NE(err_.find("pull: 2 file(s), 25.8 MB to download"), std::string::npos) << err_;
 }
 
 TEST_F(HubPull, DefaultPresetIsPulledConvertedListedUsedAndRemoved) {

@@ -4,7 +4,7 @@
 // (LFS) file with a 302 to another path (the CDN) carrying X-Repo-Commit, X-Linked-Etag (the
 // sha256, quoted) and X-Linked-Size; a small file answers 200 with its bytes and a git ETag; an
 // unknown repository 401 with X-Error-Code: RepoNotFound, an unknown file 404 with
-// X-Error-Code: EntryNotFound. The CDN path serves Range requests (206). It counts the bytes it
+// X-Error-Code: EntryNotFound; GET /api/models/{repo}/revision/{revision} lists the files as siblings. The CDN path serves Range requests (206). It counts the bytes it
 // serves, and can cut the next transfer at a byte offset, serve wrong bytes, or claim a size.
 #pragma once
 
@@ -15,6 +15,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "cpp-httplib/httplib.h"
 #include "lingbi/util/sha256.h"
@@ -56,6 +58,20 @@ class HubStandIn {
       res.set_header("ETag", "\"" + f.sha256 + "\"");
       res.set_header("X-Linked-Etag", "\"" + f.sha256 + "\"");
       res.set_header("X-Linked-Size", std::to_string(size));
+    });
+    // The model API (huggingface_hub's model_info): the repository's files as `siblings`.
+    server_.Get(R"(/api/models/([^/]+/[^/]+)/revision/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard lock(mutex_);
+      const std::string repo = req.matches[1];
+      if (!repos_.count(repo)) {
+        res.status = 401;
+        res.set_header("X-Error-Code", "RepoNotFound");
+        return;
+      }
+      nlohmann::json siblings = nlohmann::json::array();
+      for (const auto& [key, f] : files_)
+        if (key.rfind(repo + "/", 0) == 0) siblings.push_back({{"rfilename", key.substr(repo.size() + 1)}});
+      res.set_content(nlohmann::json{{"id", repo}, {"sha", kCommit}, {"siblings", siblings}}.dump(), "application/json");
     });
     server_.Get(R"(/cdn/([0-9a-f]{64}))", [this](const httplib::Request& req, httplib::Response& res) {
       std::lock_guard lock(mutex_);

@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "lingbi/clip/clip_convert.h"
+#include "lingbi/hub/hub_repo.h"
 #include "lingbi/hub/model_store.h"
 #include "lingbi/hub/presets.h"
 #include "lingbi/hub/pull.h"
@@ -38,6 +39,25 @@ std::pair<std::string, std::string> split_repo(const std::string& text) {
   if (slash == std::string::npos || slash == 0 || slash + 1 == repo.size() || repo.find('/', slash + 1) != std::string::npos)
     throw Error("'" + text + "' is neither a preset nor a repository: give OWNER/NAME:FILE");
   return {repo, file};
+}
+
+// A repository named without a file: its one GGUF model and, when it has exactly one, its
+// projector (an mmproj file). Several models (quantisations) are a choice for the user.
+std::vector<std::string> files_of_repo(const std::string& endpoint, const std::string& repo, const std::string& revision) {
+  std::vector<std::string> models, projectors;
+  for (const std::string& f : hub_list_files(endpoint, repo, revision, hub_token())) {
+    if (!f.ends_with(".gguf")) continue;
+    (f.find("mmproj") != std::string::npos ? projectors : models).push_back(f);
+  }
+  if (models.size() != 1) {
+    std::string list;
+    for (const std::string& m : models) list += "\n  " + repo + ":" + m;
+    throw Error(models.empty() ? "repository " + repo + " has no GGUF model file; lingbi runs GGUF files"
+                               : "repository " + repo + " has " + std::to_string(models.size()) +
+                                     " GGUF models; pull one of them:" + list);
+  }
+  if (projectors.size() == 1) models.push_back(projectors.front());
+  return models;
 }
 
 // The preset's converted GGUF, made from the files just pulled (a Hugging Face CLIP folder).
@@ -77,10 +97,9 @@ void run_pull(const PullArgs& a) {
       continue;
     }
     const auto [repo, file] = split_repo(name);
-    if (file.empty())
-      throw Error("give the file to pull: " + repo + ":FILE (for example " + repo +
-                  ":model-Q4_K_M.gguf, as named on the model's page under Files)");
-    items.push_back(PullItem{{endpoint, repo, a.revision.empty() ? "main" : a.revision, file}, store_path(store, repo, file), ""});
+    const std::string revision = a.revision.empty() ? "main" : a.revision;
+    for (const std::string& f : file.empty() ? files_of_repo(endpoint, repo, revision) : std::vector<std::string>{file})
+      items.push_back(PullItem{{endpoint, repo, revision, f}, store_path(store, repo, f), ""});
   }
   PullOptions o;
   o.token = hub_token();
@@ -188,8 +207,11 @@ void add_pull_command(CLI::App& app) {
   static PullArgs a;
   auto* cmd = app.add_subcommand(
       "pull", "Download models from a Hugging Face-compatible hub (HF_ENDPOINT, HF_TOKEN) into the model store "
-              "(LINGBI_MODELS): a preset's name (`lingbi pull default`) or OWNER/NAME:FILE");
-  cmd->add_option("names", a.names, "presets (default, large, qwen2.5-vl-3b, ...) or OWNER/NAME:FILE")->required();
+              "(LINGBI_MODELS): a preset's name (`lingbi pull default`), OWNER/NAME:FILE or OWNER/NAME");
+  cmd->add_option("names", a.names,
+                  "presets (default, large, qwen2.5-vl-3b, ...), OWNER/NAME:FILE, or OWNER/NAME (its one GGUF model "
+                  "and its mmproj)")
+      ->required();
   cmd->add_option("--revision", a.revision, "branch, tag or commit to pull (default: the preset's, else main)");
   cmd->add_option("--retries", a.retries, "further attempts, each resuming, when a connection breaks")
       ->capture_default_str()
