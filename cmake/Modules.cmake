@@ -9,10 +9,12 @@
 # The programs under tools/ are checked too (they sit above every module), under the names
 # "tools/lingbi" and "tools/lingbi-dev". Tests and benchmarks may reach into any module.
 
-set(LINGBI_MODULES util model clip article gallery render compose publish server)
+set(LINGBI_MODULES util hub model clip article gallery render compose publish server)
 
 set(LINGBI_util_USES "")
 set(LINGBI_util_EXTERNAL vips xxhash ggml)
+set(LINGBI_hub_USES util)
+set(LINGBI_hub_EXTERNAL curl)
 set(LINGBI_model_USES util)
 set(LINGBI_model_EXTERNAL llama ggml curl vips)
 set(LINGBI_clip_USES util)

@@ -386,7 +386,9 @@ TEST_F(ComposeCli, ClearErrorsAndNothingWritten) {
       {"'' " + models() + "-o " + out.string(), "the instruction is empty"},
       {"Rivers " + models() + "--gallery /nonexistent/gallery --clip " + clip + " -o " + out.string(),
        "gallery /nonexistent/gallery does not exist"},
-      {"Rivers " + models() + "--gallery " + gallery_->dir() + " -o " + out.string(), "--gallery needs --clip"},
+      // The fixture's gallery remembers no CLIP file and the (empty) model store has none.
+      {"Rivers " + models() + "--gallery " + gallery_->dir() + " -o " + out.string(),
+       "no CLIP model given (--clip FILE.gguf) and the default one"},
       {"Rivers " + models() + "-o " + (dir_->path() / "cli.pdf").string(), "-o must end in .md, .html or .json"},
       {"Rivers " + models() + "--images many -o " + out.string(), "--images must be auto or a number"},
       {"Rivers -m /nonexistent/model.gguf -o " + out.string(), "/nonexistent/model.gguf"},

@@ -4,11 +4,14 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "lingbi/util/atomic_write.h"
 #include "lingbi/util/path_json.h"
+#include "lingbi/util/sha256.h"
+#include "lingbi/util/error.h"
 #include "lingbi/util/strings.h"
 #include "lingbi/util/utf8.h"
 #include "support/temp_dir.h"
@@ -135,6 +138,40 @@ TEST(AtomicWrite, NewFileGetsTheModeTheUmaskGives) {
     write_file_atomically(out, "x");
     EXPECT_EQ(mode_of(out), static_cast<mode_t>(0666 & ~mask)) << std::oct << mask;
   }
+}
+
+// SHA-256 checks downloads against the hub's digest: FIPS 180-2's examples, any split of the
+// input into updates, and a file compared with coreutils' sha256sum.
+TEST(Sha256, PublishedExamplesAndAnySplitAndSha256sum) {
+  auto digest = [](const std::string& text) {
+    Sha256 s;
+    s.update(text.data(), text.size());
+    return s.hex();
+  };
+  EXPECT_EQ(digest(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(digest("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(digest("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  std::string text;
+  for (int i = 0; i < 1000; ++i) text += static_cast<char>((i * 131 + 7) % 256);
+  const std::string whole = digest(text);
+  for (size_t step : {1, 3, 55, 56, 63, 64, 65, 200}) {
+    Sha256 s;
+    for (size_t at = 0; at < text.size(); at += step) s.update(text.data() + at, std::min(step, text.size() - at));
+    EXPECT_EQ(s.hex(), whole) << "updates of " << step << " bytes";
+  }
+  test::TempDir dir;
+  const fs::path file = dir / "blob.bin";
+  {
+    std::ofstream out(file, std::ios::binary);
+    for (int i = 0; i < 300; ++i) out << text;
+  }
+  std::string expected;
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(("sha256sum '" + file.string() + "'").c_str(), "r"), pclose);
+  char buf[65] = {};
+  ASSERT_EQ(fread(buf, 1, 64, pipe.get()), 64u);
+  EXPECT_EQ(sha256_file_hex(file.string()), std::string(buf));
+  EXPECT_THROW(sha256_file_hex((dir / "missing").string()), Error);
 }
 
 }  // namespace

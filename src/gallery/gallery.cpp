@@ -127,6 +127,15 @@ std::unique_ptr<Gallery> Gallery::open_like(const std::string& dir, const Galler
 
 void Gallery::check_model(const ImageEmbedder& embedder) const { impl_->check_model(embedder); }
 GalleryInfo Gallery::info() const { return impl_->info(); }
+void Gallery::remember_model_path(const std::string& path) {
+  if (!impl_->writable_) throw Error("gallery " + impl_->dir_ + " is open for reading only");
+  impl_->catalog_->set_meta("model_path", fs::absolute(path).lexically_normal().string());
+}
+std::string Gallery::remembered_model_path(const std::string& dir) {
+  const fs::path catalog_path = fs::path(dir) / kCatalogFile;
+  if (!fs::exists(catalog_path)) throw Error("no gallery at " + dir + " (no " + kCatalogFile + ")");
+  return Catalog::open_read_only(catalog_path.string())->meta("model_path");
+}
 std::vector<Failure> Gallery::failures() const { return impl_->failures(); }
 IndexSummary Gallery::index(ImageEmbedder& embedder, const IndexOptions& options) {
   return impl_->index(embedder, options);
@@ -256,6 +265,7 @@ GalleryInfo Gallery::Impl::info() const {
   i.dim = std::stoi(catalog_->meta("dim"));
   i.model = catalog_->meta("model_name");
   i.model_hash = catalog_->meta("model_hash");
+  i.model_path = catalog_->meta("model_path");
   return i;
 }
 

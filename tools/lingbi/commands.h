@@ -41,6 +41,11 @@ void add_chat_command(CLI::App& app);
 // Adds `lingbi publish wechat article.json --appid ID`: a draft through WeChat's API (publish.cpp).
 void add_publish_command(CLI::App& app);
 
+// Adds `lingbi pull NAME | OWNER/NAME:FILE` (pull.cpp): models from a hub into the model store.
+void add_pull_command(CLI::App& app);
+// Adds `lingbi models [--json]` and `lingbi models rm NAME` (pull.cpp).
+void add_models_command(CLI::App& app);
+
 // `lingbi serve` (serve.cpp).
 void add_serve_command(CLI::App& app);
 

@@ -25,7 +25,7 @@ void run_info(const GalleryArgs& a) {
   if (a.json) {
     nlohmann::ordered_json j = {{"images", i.images}, {"paths", i.paths},   {"failed", i.failed},
                                 {"vectors", i.vectors}, {"index", i.index}, {"dim", i.dim},
-                                {"model", i.model},   {"model_hash", i.model_hash}};
+                                {"model", i.model},   {"model_hash", i.model_hash}, {"model_path", i.model_path}};
     std::printf("%s\n", j.dump(2).c_str());
     return;
   }
@@ -33,6 +33,7 @@ void run_info(const GalleryArgs& a) {
               a.gallery.c_str(), static_cast<long long>(i.images), static_cast<long long>(i.paths),
               static_cast<long long>(i.failed), i.index.c_str(), static_cast<long long>(i.vectors), i.dim,
               i.model.c_str(), i.model_hash.c_str());
+  if (!i.model_path.empty()) std::printf("file     %s\n", i.model_path.c_str());
 }
 
 void run_errors(const GalleryArgs& a) {
@@ -62,6 +63,7 @@ void run_merge(const GalleryArgs& a) {
                   other.model_hash + "), " + a.inputs[0] + " with '" + model.model + "' (" + model.model_hash +
                   "); merge only galleries made with one model (nothing was merged)");
   auto out = Gallery::open_like(a.out, *first);
+  if (!model.model_path.empty()) out->remember_model_path(model.model_path);
   for (size_t i = 0; i < a.inputs.size(); ++i) {
     if (i > 0) first = Gallery::open(a.inputs[i]);
     out->merge_from(*first);

@@ -25,8 +25,9 @@ struct OpenedGallery {
   std::unique_ptr<ImageEmbedder> embedder;
 };
 
-// Opens the gallery of the flags (both empty without --gallery). Throws lingbi::Error when
-// --clip is missing, the folder does not exist, or the model is not the gallery's.
+// Opens the gallery of the flags (both empty without --gallery), with --clip, else the CLIP model
+// the gallery remembers (see resolve_clip). Throws lingbi::Error when there is no CLIP model, the
+// folder does not exist, or the model is not the gallery's.
 OpenedGallery open_gallery(const GalleryFlags& flags, int threads);
 
 }  // namespace lingbi::cli

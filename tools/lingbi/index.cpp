@@ -8,6 +8,7 @@
 #include "lingbi/gallery/gallery.h"
 #include "lingbi/gallery/index_threads.h"
 #include "lingbi/util/error.h"
+#include "store_models.h"
 
 namespace lingbi::cli {
 
@@ -51,8 +52,10 @@ void run_index(const IndexArgs& a) {
   o.save_interval_s = a.save_interval;
   o.flat_limit = a.flat_limit;
   parse_shard(a.shard, o);
-  auto embedder = load_clip_embedder(a.clip, t.encoder, a.batch);
+  const std::string clip = resolve_clip(a.clip, a.gallery);
+  auto embedder = load_clip_embedder(clip, t.encoder, a.batch);
   auto gallery = Gallery::open_for(a.gallery, *embedder);
+  gallery->remember_model_path(clip);
   const IndexSummary s = gallery->index(*embedder, o);
   if (a.json) {
     nlohmann::ordered_json j = {{"added", s.added},         {"unchanged", s.unchanged}, {"updated", s.updated},
@@ -74,7 +77,9 @@ void add_index_command(CLI::App& app) {
   static IndexArgs a;
   auto* cmd = app.add_subcommand("index", "Create or update a gallery: walk PATHs, embed new and changed pictures with CLIP");
   cmd->add_option("--gallery,-g", a.gallery, "gallery folder (created if missing)")->required();
-  cmd->add_option("--clip", a.clip, "CLIP model (GGUF); must be the one the gallery was made with")->required();
+  cmd->add_option("--clip", a.clip,
+                  "CLIP model (GGUF, or a preset's name); must be the one the gallery was made with (default: the one "
+                  "it remembers, else the default preset's, from the model store)");
   cmd->add_option("paths", a.paths, "files and folders to index (recursively)")->required();
   cmd->add_option("-t,--threads", a.threads, "threads (0: one per core); decoders and encoder take turns on them")->default_val(0);
   cmd->add_option("--decode-threads", a.decode_threads, "0: take turns (the default); N: N decoding threads beside an encoder of the other threads")->default_val(0);

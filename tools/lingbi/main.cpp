@@ -43,6 +43,8 @@ int main(int argc, char** argv) {
   lingbi::cli::add_gallery_command(app);
   lingbi::cli::add_chat_command(app);
   lingbi::cli::add_serve_command(app);
+  lingbi::cli::add_pull_command(app);
+  lingbi::cli::add_models_command(app);
 
   try {
     app.parse(llama_style_args(argc, argv));

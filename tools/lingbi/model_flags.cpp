@@ -1,6 +1,7 @@
 #include "model_flags.h"
 
 #include "lingbi/util/error.h"
+#include "store_models.h"
 
 namespace lingbi::cli {
 
@@ -13,7 +14,9 @@ nlohmann::json ModelFlags::describe() const {
 
 void add_model_flags(CLI::App* cmd, ModelFlags& f, const std::string& prefix) {
   if (prefix.empty()) {
-    cmd->add_option("-m,--model", f.local.model, "GGUF model run in this process");
+    cmd->add_option("-m,--model", f.local.model,
+                    "GGUF model run in this process, or a preset's name (default: the default preset's, from the "
+                    "model store; see lingbi pull)");
     cmd->add_option("--mmproj", f.local.mmproj, "Multimodal projector (GGUF) for -m, so it sees images");
     cmd->add_option("--endpoint", f.remote.endpoint, "OpenAI-compatible server instead of -m (http://host:port)");
     cmd->add_option("--api-model", f.remote.model, "Model name sent to --endpoint");
@@ -35,11 +38,11 @@ void add_model_flags(CLI::App* cmd, ModelFlags& f, const std::string& prefix) {
   cmd->add_option(p + "-api-key", f.remote.api_key, "API key for " + p + "-endpoint");
 }
 
-std::unique_ptr<ChatModel> make_model(const ModelFlags& f, const std::string& what) {
+std::unique_ptr<ChatModel> make_model(ModelFlags& f, const std::string& what) {
   if (!f.local.model.empty() && !f.remote.endpoint.empty())
     throw Error(what + ": give either a local model or an endpoint, not both");
   if (!f.remote.endpoint.empty()) return std::make_unique<RemoteModel>(f.remote);
-  if (f.local.model.empty()) throw Error(what + ": no model given (-m FILE.gguf or --endpoint URL)");
+  resolve_model(f, what);
   return std::make_unique<LocalModel>(f.local);
 }
 

@@ -31,8 +31,10 @@ struct ModelFlags {
 // --vlm-api-key (context, threads and layers are shared).
 void add_model_flags(CLI::App* cmd, ModelFlags& flags, const std::string& prefix = "");
 
-// The model the flags describe; throws lingbi::Error when both -m and --endpoint, or neither, is given.
-std::unique_ptr<ChatModel> make_model(const ModelFlags& flags, const std::string& what);
+// The model the flags describe; throws lingbi::Error when both -m and --endpoint are given. With
+// neither, or -m naming a preset, -m (and --mmproj) are first filled from the model store (see
+// resolve_model in store_models.h), which names the `lingbi pull` command when they are missing.
+std::unique_ptr<ChatModel> make_model(ModelFlags& flags, const std::string& what);
 
 // The selector of --vlm (nullptr when it is not given), run with the writer's context, threads,
 // GPU layers and retries.

@@ -9,6 +9,7 @@
 #include "lingbi/gallery/gallery.h"
 #include "lingbi/util/error.h"
 #include "lingbi/util/path_json.h"
+#include "store_models.h"
 
 namespace lingbi::cli {
 
@@ -41,7 +42,7 @@ std::vector<int64_t> parse_ids(const std::string& text) {
 
 void run_search(const SearchArgs& a) {
   if (a.text.empty() == a.image.empty()) throw Error("give either a text query or --image FILE (not both)");
-  auto embedder = load_clip_embedder(a.clip, a.threads, 16);
+  auto embedder = load_clip_embedder(resolve_clip(a.clip, a.gallery), a.threads, 16);
   auto gallery = Gallery::open(a.gallery);
   gallery->check_model(*embedder);
   const std::vector<float> query =
@@ -84,7 +85,8 @@ void add_search_command(CLI::App& app) {
   static SearchArgs a;
   auto* cmd = app.add_subcommand("search", "Search a gallery with a text or an example image (--image)");
   cmd->add_option("--gallery,-g", a.gallery, "gallery folder")->required();
-  cmd->add_option("--clip", a.clip, "CLIP model (GGUF) the gallery was indexed with")->required();
+  cmd->add_option("--clip", a.clip,
+                  "CLIP model (GGUF, or a preset's name) the gallery was indexed with (default: the one it remembers)");
   cmd->add_option("text", a.text, "what to look for");
   cmd->add_option("--image", a.image, "find pictures like this image file");
   cmd->add_option("-k", a.k, "number of results")->default_val(10)->check(CLI::Range(1, 10000));

@@ -12,6 +12,7 @@
 #include "lingbi/server/server.h"
 #include "lingbi/util/error.h"
 #include "model_flags.h"
+#include "store_models.h"
 
 namespace lingbi::cli {
 
@@ -41,6 +42,9 @@ void run_serve(ServeArgs& a) {
   if (a.options.api_key.empty())
     if (const char* key = std::getenv("LINGBI_API_KEY")) a.options.api_key = key;
   a.options.articles = a.articles.empty() ? default_articles() : std::filesystem::path(a.articles);
+  // Models from the store (no -m, or a preset's name) are found, or their pull command named, first.
+  if (a.writer.remote.endpoint.empty()) resolve_model(a.writer, "writer");
+  if (!a.gallery.gallery.empty()) a.gallery.clip = resolve_clip(a.gallery.clip, a.gallery.gallery);
   if (a.options.model_name.empty())
     a.options.model_name =
         !a.writer.local.model.empty() ? a.writer.local.model.stem().string() : a.writer.remote.model;

@@ -22,6 +22,7 @@ struct GalleryInfo {
   int dim = 0;
   std::string model;       // CLIP model name
   std::string model_hash;  // xxh3-128 of the CLIP model file
+  std::string model_path;  // where that file was when the gallery was last indexed ("" if not recorded)
 };
 
 // One picture in the catalog with everything known about it.
@@ -105,6 +106,12 @@ class Gallery {
 
   // Throws lingbi::Error unless `embedder` is the model this gallery was indexed with.
   void check_model(const ImageEmbedder& embedder) const;
+  // Records where the CLIP model file (the one check_model accepts) is, as an absolute path, so
+  // that readers need not be told again. Writers only.
+  void remember_model_path(const std::string& path);
+  // The path recorded in the gallery at `dir` (reading its catalog only), "" when none was.
+  // Throws lingbi::Error when `dir` holds no gallery.
+  static std::string remembered_model_path(const std::string& dir);
 
   GalleryInfo info() const;
   std::vector<Failure> failures() const;
