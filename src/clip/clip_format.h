@@ -21,6 +21,12 @@ inline constexpr const char* kKeyImageSize = "clip.vision.image_size";
 inline constexpr const char* kKeyPatchSize = "clip.vision.patch_size";
 inline constexpr const char* kKeyImageMean = "clip.vision.image_mean";
 inline constexpr const char* kKeyImageStd = "clip.vision.image_std";
+// lingbi's additions for the model families (docs/clip.md): absent means OpenAI CLIP.
+inline constexpr const char* kKeyFamily = "clip.family";              // "clip", "chinese_clip", "siglip"
+inline constexpr const char* kKeyMultilingual = "clip.multilingual";  // bool
+inline constexpr const char* kKeyStretch = "clip.vision.stretch";     // bool: resize to a square, no crop
+inline constexpr const char* kKeyLowerCase = "clip.text.do_lower_case";    // WordPiece
+inline constexpr const char* kKeyStripAccents = "clip.text.strip_accents";  // WordPiece
 
 // Per-tower keys: prefix is "clip.text" or "clip.vision".
 inline std::string key_context_length(const std::string& p) { return p + ".context_length"; }
@@ -34,5 +40,10 @@ inline std::string key_projection_dim(const std::string& p) { return p + ".proje
 // The renaming clip.cpp's converter applies to Hugging Face tensor names ("text_model." -> "t.",
 // "encoder.layers" -> "blk", "mlp.fc1" -> "ffn_down", ...); names with "projection" are kept.
 std::string gguf_tensor_name(const std::string& hf_name);
+
+// Chinese-CLIP's BERT text tower ("text_model.encoder.layer.N.attention.self.query" ->
+// "t.blk.N.attn_q", ...); other names as gguf_tensor_name. Empty for tensors not stored (the pooler,
+// and token_type_embeddings, whose row 0 the converter adds into the position embeddings).
+std::string chinese_clip_tensor_name(const std::string& hf_name);
 
 }  // namespace lingbi::clip_format

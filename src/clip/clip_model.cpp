@@ -10,6 +10,7 @@
 #include "ggml-cpu.h"
 #include "lingbi/clip/clip.h"
 #include "lingbi/clip/clip_tokenizer.h"
+#include "lingbi/clip/wordpiece_tokenizer.h"
 #include "lingbi/util/error.h"
 
 namespace lingbi {
@@ -54,6 +55,26 @@ ggml_tensor* encoder_block(ggml_context* ctx, ggml_tensor* x, const ClipLayer& l
   return ggml_add(ctx, x, cur);
 }
 
+// One post-norm BERT block (Chinese-CLIP's text tower) on x [n_embd, n_tokens, n_seq]; mask
+// [n_tokens, n_tokens, 1, n_seq] holds 0 for real keys and -inf for padding.
+ggml_tensor* bert_block(ggml_context* ctx, ggml_tensor* x, const ClipLayer& l, const ClipTower& t, ggml_tensor* mask) {
+  const int64_t e = t.n_embd, h = t.n_head, d = e / h, n = x->ne[1], s = x->ne[2];
+  ggml_tensor* q = ggml_reshape_4d(ctx, linear(ctx, x, l.q_w, l.q_b), d, h, n, s);
+  ggml_tensor* k = ggml_reshape_4d(ctx, linear(ctx, x, l.k_w, l.k_b), d, h, n, s);
+  ggml_tensor* v = ggml_reshape_4d(ctx, linear(ctx, x, l.v_w, l.v_b), d, h, n, s);
+  q = ggml_permute(ctx, q, 0, 2, 1, 3);
+  k = ggml_permute(ctx, k, 0, 2, 1, 3);
+  v = ggml_cont(ctx, ggml_permute(ctx, v, 1, 2, 0, 3));
+  ggml_tensor* kq = ggml_mul_mat(ctx, k, q);  // [n_k, n_q, h, s]
+  kq = ggml_soft_max_ext(ctx, kq, mask, 1.0f / std::sqrt(float(d)), 0.0f);
+  ggml_tensor* kqv = ggml_cont(ctx, ggml_permute(ctx, ggml_mul_mat(ctx, v, kq), 0, 2, 1, 3));
+  x = ggml_add(ctx, x, linear(ctx, ggml_reshape_3d(ctx, kqv, e, n, s), l.o_w, l.o_b));
+  x = layer_norm(ctx, x, l.ln1_w, l.ln1_b, t.eps);
+  ggml_tensor* cur = ggml_gelu_erf(ctx, linear(ctx, x, l.fc1_w, l.fc1_b));
+  x = ggml_add(ctx, x, linear(ctx, cur, l.fc2_w, l.fc2_b));
+  return layer_norm(ctx, x, l.ln2_w, l.ln2_b, t.eps);
+}
+
 ggml_tensor* as_f32(ggml_context* ctx, ggml_tensor* t) {
   return t->type == GGML_TYPE_F32 ? t : ggml_cast(ctx, t, GGML_TYPE_F32);
 }
@@ -83,7 +104,12 @@ class GgmlClipModel final : public ClipModel {
       main = device_.get();
     }
     weights_ = load_clip_weights(path, main);
-    if (weights_.text.present) tokenizer_ = std::make_unique<ClipTokenizer>(weights_.tokens, weights_.merges);
+    if (weights_.text.present) {
+      if (weights_.family == ClipFamily::chinese_clip)
+        wordpiece_ = std::make_unique<WordPieceTokenizer>(weights_.tokens, weights_.lower_case, weights_.strip_accents);
+      else
+        tokenizer_ = std::make_unique<ClipTokenizer>(weights_.tokens, weights_.merges);
+    }
     std::vector<ggml_backend_t> backends;
     if (device_) backends.push_back(device_.get());
     backends.push_back(cpu);
@@ -97,6 +123,8 @@ class GgmlClipModel final : public ClipModel {
   bool has_vision() const override { return weights_.vision.present; }
   bool has_text() const override { return weights_.text.present; }
   ClipPreprocess preprocess() const override { return weights_.preprocess; }
+  ClipFamily family() const override { return weights_.family; }
+  bool multilingual() const override { return weights_.multilingual; }
 
   std::vector<std::vector<float>> embed_images(const std::vector<ClipImage>& images) override {
     if (!has_vision()) throw Error("CLIP model " + name() + " has no vision tower: it cannot embed images");
@@ -122,8 +150,10 @@ class GgmlClipModel final : public ClipModel {
     for (size_t i = 0; i < texts.size(); i += batch_) {
       const size_t n = std::min(texts.size() - i, size_t(batch_));
       std::vector<std::vector<int32_t>> ids;
-      for (size_t k = 0; k < n; ++k) ids.push_back(tokenizer_->encode(texts[i + k], weights_.text.context_length));
-      auto part = run_text(ids);
+      for (size_t k = 0; k < n; ++k)
+        ids.push_back(wordpiece_ ? wordpiece_->encode(texts[i + k], weights_.text.context_length)
+                                 : tokenizer_->encode(texts[i + k], weights_.text.context_length));
+      auto part = wordpiece_ ? run_text_bert(ids) : run_text(ids);
       for (auto& v : part) out.push_back(std::move(v));
     }
     return out;
@@ -235,15 +265,67 @@ class GgmlClipModel final : public ClipModel {
     return compute(g, out, {{tok, tokens.data()}, {pos, positions.data()}, {pool, pooled.data()}});
   }
 
+  // Chinese-CLIP: BERT embeddings (token + position, token type 0 already added into the positions
+  // by the converter), LayerNorm, post-norm blocks with a padding mask, [CLS] projected.
+  std::vector<std::vector<float>> run_text_bert(const std::vector<std::vector<int32_t>>& ids) {
+    const ClipTower& t = weights_.text;
+    const size_t n = ids.size();
+    size_t len = 0;
+    for (const auto& s : ids) len = std::max(len, s.size());
+    std::vector<int32_t> tokens(len * n, wordpiece_->pad_id()), positions(len), pooled(n);
+    std::vector<float> mask(len * len * n, 0.0f);
+    for (size_t b = 0; b < n; ++b) {
+      std::copy(ids[b].begin(), ids[b].end(), tokens.begin() + long(b * len));
+      pooled[b] = int32_t(b * len);  // [CLS]
+      for (size_t q = 0; q < len; ++q)
+        for (size_t k = ids[b].size(); k < len; ++k) mask[(b * len + q) * len + k] = -INFINITY;
+    }
+    for (size_t i = 0; i < len; ++i) positions[i] = int32_t(i);
+
+    Graph g = new_graph();
+    ggml_context* ctx = g.ctx.get();
+    ggml_tensor* tok = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, int64_t(len * n));
+    ggml_set_input(tok);
+    ggml_tensor* pos = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, int64_t(len));
+    ggml_set_input(pos);
+    ggml_tensor* pool = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, int64_t(n));
+    ggml_set_input(pool);
+    ggml_tensor* kq_mask = ggml_new_tensor_4d(ctx, GGML_TYPE_F32, int64_t(len), int64_t(len), 1, int64_t(n));
+    ggml_set_input(kq_mask);
+
+    ggml_tensor* x = ggml_reshape_3d(ctx, ggml_get_rows(ctx, t.token_embd, tok), t.n_embd, int64_t(len), int64_t(n));
+    x = ggml_add(ctx, x, ggml_get_rows(ctx, t.position_embd, pos));
+    x = layer_norm(ctx, x, t.embd_ln_w, t.embd_ln_b, t.eps);
+    for (const ClipLayer& l : t.layers) x = bert_block(ctx, x, l, t, kq_mask);
+    x = ggml_get_rows(ctx, ggml_reshape_2d(ctx, x, t.n_embd, int64_t(len * n)), pool);  // [e, n]
+    ggml_tensor* out = ggml_mul_mat(ctx, t.projection, x);
+    return compute(g, out, {{tok, tokens.data()}, {pos, positions.data()}, {pool, pooled.data()}, {kq_mask, mask.data()}});
+  }
+
   BackendPtr cpu_, device_;
   ClipWeights weights_;
   std::unique_ptr<ClipTokenizer> tokenizer_;
+  std::unique_ptr<WordPieceTokenizer> wordpiece_;
   SchedPtr sched_;
   int batch_ = 16;
   std::mutex mutex_;
 };
 
 }  // namespace
+
+const char* clip_family_name(ClipFamily family) {
+  switch (family) {
+    case ClipFamily::chinese_clip: return "chinese_clip";
+    case ClipFamily::siglip: return "siglip";
+    default: return "clip";
+  }
+}
+
+ClipFamily parse_clip_family(const std::string& name) {
+  for (ClipFamily f : {ClipFamily::clip, ClipFamily::chinese_clip, ClipFamily::siglip})
+    if (name == clip_family_name(f)) return f;
+  throw Error("unknown CLIP model family \"" + name + "\": lingbi knows clip, chinese_clip and siglip");
+}
 
 std::unique_ptr<ClipModel> ClipModel::load(const std::string& path, const ClipOptions& options) {
   return std::make_unique<GgmlClipModel>(path, options);

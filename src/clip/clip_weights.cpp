@@ -197,6 +197,15 @@ ClipWeights load_clip_weights(const std::string& path, ggml_backend_t backend) {
   w.name = r.str(fmt::kKeyName);
   if (w.name.empty()) w.name = std::filesystem::path(path).stem().string();
   w.use_gelu = r.boolean(fmt::kKeyUseGelu, false);
+  const std::string family = r.str(fmt::kKeyFamily);
+  try {
+    w.family = family.empty() ? ClipFamily::clip : parse_clip_family(family);
+  } catch (const Error&) {
+    throw Error("CLIP model " + path + " is of family \"" + family +
+                "\", which this lingbi does not know (clip, chinese_clip, siglip): update lingbi");
+  }
+  w.multilingual = r.boolean(fmt::kKeyMultilingual, w.family == ClipFamily::chinese_clip);
+  w.preprocess.stretch = r.boolean(fmt::kKeyStretch, false);
   w.text.present = r.boolean(fmt::kKeyHasText, true);
   w.vision.present = r.boolean(fmt::kKeyHasVision, true);
   if (!w.text.present && !w.vision.present) throw Error("CLIP model " + path + " has neither a text nor a vision tower");
@@ -212,8 +221,15 @@ ClipWeights load_clip_weights(const std::string& path, ggml_backend_t backend) {
     t.token_embd = f.get("t.token_embd.weight", {e, int64_t(w.tokens.size())});
     t.position_embd = f.get("t.position_embd.weight", {e, t.context_length});
     find_layers(f, "t", t);
-    t.post_ln_w = f.get("t.post_ln.weight", {e});
-    t.post_ln_b = f.get("t.post_ln.bias", {e});
+    if (w.family == ClipFamily::chinese_clip) {
+      w.lower_case = r.boolean(fmt::kKeyLowerCase, true);
+      w.strip_accents = r.boolean(fmt::kKeyStripAccents, w.lower_case);
+      t.embd_ln_w = f.get("t.embd_ln.weight", {e});
+      t.embd_ln_b = f.get("t.embd_ln.bias", {e});
+    } else {
+      t.post_ln_w = f.get("t.post_ln.weight", {e});
+      t.post_ln_b = f.get("t.post_ln.bias", {e});
+    }
     t.projection = f.get("text_projection.weight", {e, t.proj_dim});
   }
   if (w.vision.present) {

@@ -35,6 +35,7 @@ struct ClipTower {
   ggml_tensor* class_embd = nullptr;   // vision
   ggml_tensor* position_embd = nullptr;
   ggml_tensor *pre_ln_w = nullptr, *pre_ln_b = nullptr;  // vision only
+  ggml_tensor *embd_ln_w = nullptr, *embd_ln_b = nullptr;  // Chinese-CLIP text (BERT) only
   ggml_tensor *post_ln_w = nullptr, *post_ln_b = nullptr;
   ggml_tensor* projection = nullptr;
   std::vector<ClipLayer> layers;
@@ -42,7 +43,10 @@ struct ClipTower {
 
 struct ClipWeights {
   std::string name;
+  ClipFamily family = ClipFamily::clip;
+  bool multilingual = false;
   bool use_gelu = false;
+  bool lower_case = true, strip_accents = true;  // WordPiece (Chinese-CLIP)
   ClipTower text, vision;
   ClipPreprocess preprocess;
   std::vector<std::string> tokens, merges;

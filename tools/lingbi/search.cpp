@@ -66,7 +66,10 @@ void run_search(const SearchArgs& a) {
                                         {"height", h.height},
                                         {"luminance", h.appearance.luminance},
                                         {"saturation", h.appearance.saturation},
-                                        {"colourfulness", h.appearance.colourfulness}});
+                                        {"colourfulness", h.appearance.colourfulness},
+                                        // Which text tower read the query: "clip", "chinese_clip", "siglip".
+                                        {"model", embedder->name()},
+                                        {"model_family", embedder->family()}});
       out.push_back(std::move(hit));
     }
     // A caption or tag from a file in a legacy encoding prints with U+FFFD rather than failing.
@@ -85,7 +88,9 @@ void add_search_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("search", "Search a gallery with a text or an example image (--image)");
   cmd->add_option("--gallery,-g", a.gallery, "gallery folder")->required();
   cmd->add_option("--clip", a.clip, "CLIP model (GGUF) the gallery was indexed with")->required();
-  cmd->add_option("text", a.text, "what to look for");
+  cmd->add_option("text", a.text,
+                  "what to look for, in the languages the gallery's CLIP model reads (Chinese too for Chinese-CLIP "
+                  "and multilingual SigLIP models)");
   cmd->add_option("--image", a.image, "find pictures like this image file");
   cmd->add_option("-k", a.k, "number of results")->default_val(10)->check(CLI::Range(1, 10000));
   cmd->add_option("--exclude", a.exclude, "image ids never to return, separated by commas");
