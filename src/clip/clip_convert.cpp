@@ -2,6 +2,7 @@
 #include "lingbi/clip/clip_convert.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -150,10 +151,12 @@ void convert_clip_hf(const std::string& hf_dir, const std::string& out_path, Cli
   ClipFamily family;
   if (model_type == "clip") family = ClipFamily::clip;
   else if (model_type == "chinese_clip") family = ClipFamily::chinese_clip;
+  else if (model_type == "siglip") family = ClipFamily::siglip;
   else
     throw Error(hf_dir + "/config.json has model_type \"" + model_type +
-                "\": lingbi converts clip and chinese_clip checkpoints");
+                "\": lingbi converts clip, chinese_clip and siglip (SigLIP and fixed-resolution SigLIP 2) checkpoints");
   const bool chinese = family == ClipFamily::chinese_clip;
+  const bool siglip = family == ClipFamily::siglip;
 
   bool has_text = false, has_vision = false;
   for (const auto& [name, info] : st.tensors()) {
@@ -178,10 +181,44 @@ void convert_clip_hf(const std::string& hf_dir, const std::string& out_path, Cli
   gguf_set_val_bool(g.get(), f::kKeyHasText, has_text);
   gguf_set_val_bool(g.get(), f::kKeyHasVision, has_vision);
   gguf_set_val_str(g.get(), f::kKeyFamily, clip_family_name(family));
-  gguf_set_val_bool(g.get(), f::kKeyMultilingual, chinese);
+  if (!siglip) gguf_set_val_bool(g.get(), f::kKeyMultilingual, chinese);
 
   const json tc = config.value("text_config", json::object()), vc = config.value("vision_config", json::object());
-  if (has_text && chinese) {
+  if (has_text && siglip) {
+    // transformers' SiglipTextConfig defaults; the head's output size is projection_size.
+    const uint32_t hidden = cfg<uint32_t>(tc, "hidden_size", 768);
+    TowerConfig t{hidden, cfg<uint32_t>(tc, "intermediate_size", 3072), cfg<uint32_t>(tc, "num_attention_heads", 12),
+                  cfg<uint32_t>(tc, "num_hidden_layers", 12), cfg<uint32_t>(tc, "projection_size", hidden),
+                  cfg<float>(tc, "layer_norm_eps", 1e-6f), cfg<std::string>(tc, "hidden_act", "gelu_pytorch_tanh")};
+    gguf_set_val_u32(g.get(), f::key_context_length("clip.text").c_str(), cfg<uint32_t>(tc, "max_position_embeddings", 64));
+    set_tower(g.get(), "clip.text", t);
+    // SigLIP: spiece.model read by SiglipTokenizer; SigLIP 2: tokenizer.model read by GemmaTokenizer.
+    const json tok = read_json(dir / "tokenizer_config.json", false);
+    const std::string cls = cfg<std::string>(tok, "tokenizer_class", fs::exists(dir / "spiece.model") ? "SiglipTokenizer" : "GemmaTokenizer");
+    const bool gemma = cls.find("Gemma") != std::string::npos;
+    const fs::path spm_path = dir / (fs::exists(dir / "spiece.model") ? "spiece.model" : "tokenizer.model");
+    std::ifstream in(spm_path, std::ios::binary);
+    if (!in) throw Error("cannot read " + (dir / "spiece.model").string() + " or tokenizer.model: a SigLIP folder needs its SentencePiece model");
+    const std::string spm((std::istreambuf_iterator<char>(in)), {});
+    gguf_set_arr_data(g.get(), f::kKeySpmModel, GGUF_TYPE_UINT8, spm.data(), spm.size());
+    auto token = [&](const char* key, const std::string& fallback) {
+      auto it = tok.find(key);
+      if (it == tok.end() || it->is_null()) return fallback;
+      if (it->is_object()) return it->value("content", fallback);  // AddedToken
+      return it->get<std::string>();
+    };
+    // SigLIP 2 was trained on lower-cased text; SiglipTokenizer lower-cases (do_lower_case) itself.
+    gguf_set_val_bool(g.get(), f::kKeyLowerCase, cfg<bool>(tok, "do_lower_case", true));
+    gguf_set_val_bool(g.get(), f::kKeyRemovePunctuation, !gemma);
+    gguf_set_val_bool(g.get(), f::kKeyAddBos, cfg<bool>(tok, "add_bos_token", gemma));
+    gguf_set_val_bool(g.get(), f::kKeyAddEos, cfg<bool>(tok, "add_eos_token", !gemma));
+    gguf_set_val_str(g.get(), f::kKeyBosToken, token("bos_token", gemma ? "<bos>" : "").c_str());
+    gguf_set_val_str(g.get(), f::kKeyEosToken, token("eos_token", gemma ? "<eos>" : "</s>").c_str());
+    gguf_set_val_str(g.get(), f::kKeyPadToken, token("pad_token", gemma ? "<pad>" : "</s>").c_str());
+    // Multilingual: SigLIP 2 (Gemma's vocabulary) and SigLIP's multilingual checkpoints (250k tokens).
+    gguf_set_val_bool(g.get(), f::kKeyMultilingual, gemma || cfg<uint32_t>(tc, "vocab_size", 32000) >= 250000);
+    gguf_set_val_str(g.get(), f::kKeyHiddenAct, t.act.c_str());
+  } else if (has_text && chinese) {
     // BERT (transformers' ChineseCLIPTextConfig defaults); the projection size is the root's.
     TowerConfig t{cfg<uint32_t>(tc, "hidden_size", 768), cfg<uint32_t>(tc, "intermediate_size", 3072),
                   cfg<uint32_t>(tc, "num_attention_heads", 12), cfg<uint32_t>(tc, "num_hidden_layers", 12),
@@ -216,19 +253,31 @@ void convert_clip_hf(const std::string& hf_dir, const std::string& out_path, Cli
     gguf_set_arr_str(g.get(), f::kKeyMerges, ptrs.data(), ptrs.size());
   }
   if (has_vision) {
-    const TowerConfig v = tower_config(vc, config, false);
+    TowerConfig v = tower_config(vc, config, false);
+    if (siglip) {  // SiglipVisionConfig defaults; no projection: the pooling head's width is the embedding's
+      v = {cfg<uint32_t>(vc, "hidden_size", 768), cfg<uint32_t>(vc, "intermediate_size", 3072),
+           cfg<uint32_t>(vc, "num_attention_heads", 12), cfg<uint32_t>(vc, "num_hidden_layers", 12), 0,
+           cfg<float>(vc, "layer_norm_eps", 1e-6f), cfg<std::string>(vc, "hidden_act", "gelu_pytorch_tanh")};
+      v.proj = v.hidden;
+      if (!cfg<bool>(vc, "vision_use_head", true))
+        throw Error(hf_dir + "/config.json: vision_use_head is false; lingbi needs SigLIP's attention-pooling head");
+      gguf_set_val_str(g.get(), f::kKeyHiddenAct, v.act.c_str());
+    }
     gguf_set_val_u32(g.get(), f::kKeyImageSize, cfg<uint32_t>(vc, "image_size", 224));
     gguf_set_val_u32(g.get(), f::kKeyPatchSize, cfg<uint32_t>(vc, "patch_size", 32));
     set_tower(g.get(), "clip.vision", v);
-    const std::vector<float> mean = cfg<std::vector<float>>(pre, "image_mean", {0.48145466f, 0.4578275f, 0.40821073f});
-    const std::vector<float> std = cfg<std::vector<float>>(pre, "image_std", {0.26862954f, 0.26130258f, 0.27577711f});
+    const std::vector<float> mean = cfg<std::vector<float>>(
+        pre, "image_mean", siglip ? std::vector<float>{0.5f, 0.5f, 0.5f} : std::vector<float>{0.48145466f, 0.4578275f, 0.40821073f});
+    const std::vector<float> std = cfg<std::vector<float>>(
+        pre, "image_std", siglip ? std::vector<float>{0.5f, 0.5f, 0.5f} : std::vector<float>{0.26862954f, 0.26130258f, 0.27577711f});
     if (mean.size() != 3 || std.size() != 3) throw Error(hf_dir + "/preprocessor_config.json: image_mean and image_std need 3 values");
     gguf_set_arr_data(g.get(), f::kKeyImageMean, GGUF_TYPE_FLOAT32, mean.data(), 3);
     gguf_set_arr_data(g.get(), f::kKeyImageStd, GGUF_TYPE_FLOAT32, std.data(), 3);
     // A processor whose size gives a height and a width resizes to exactly that (no centre crop to
     // do); one with a shortest_edge keeps the aspect ratio and crops.
     const json size = pre.value("size", json::object());
-    gguf_set_val_bool(g.get(), f::kKeyStretch, size.is_object() && size.contains("height") && size.contains("width"));
+    gguf_set_val_bool(g.get(), f::kKeyStretch,
+                      (size.is_object() && size.contains("height") && size.contains("width")) || (siglip && !size.contains("shortest_edge")));
   }
   // clip.cpp decides the activation from the vision tower's hidden_act.
   const std::string act = has_vision ? tower_config(vc, config, false).act : tower_config(tc, config, true).act;
@@ -241,11 +290,20 @@ void convert_clip_hf(const std::string& hf_dir, const std::string& out_path, Cli
   std::vector<std::vector<uint8_t>> data;
   data.reserve(n_tensors);
   for (const auto& [hf_name, info] : st.tensors()) {
+    if (siglip && (hf_name == "logit_scale" || hf_name == "logit_bias")) {
+      // The sigmoid's scale (stored as its log) and bias, kept as keys for match probabilities.
+      const float value = st.read_f32(hf_name).at(0);
+      gguf_set_val_f32(g.get(), hf_name == "logit_scale" ? f::kKeyLogitScale : f::kKeyLogitBias,
+                       hf_name == "logit_scale" ? std::exp(value) : value);
+      continue;
+    }
     if (hf_name == "logit_scale" || hf_name.find("position_ids") != std::string::npos) continue;
     if (hf_name.rfind("text_model.", 0) != 0 && hf_name.rfind("vision_model.", 0) != 0 &&
         hf_name.rfind("text_projection", 0) != 0 && hf_name.rfind("visual_projection", 0) != 0)
       continue;
-    const std::string gname = chinese ? f::chinese_clip_tensor_name(hf_name) : f::gguf_tensor_name(hf_name);
+    const std::string gname = chinese  ? f::chinese_clip_tensor_name(hf_name)
+                              : siglip ? f::siglip_tensor_name(hf_name)
+                                       : f::gguf_tensor_name(hf_name);
     if (gname.empty()) continue;
     std::vector<int64_t> ne;  // ggml order: innermost first, size-1 dims squeezed as clip.cpp does
     for (auto it = info.shape.rbegin(); it != info.shape.rend(); ++it)

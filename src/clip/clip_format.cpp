@@ -23,6 +23,15 @@ std::string gguf_tensor_name(const std::string& hf_name) {
   return s;
 }
 
+std::string siglip_tensor_name(const std::string& hf_name) {
+  if (hf_name == "logit_scale" || hf_name == "logit_bias") return "";
+  if (hf_name == "vision_model.head.attention.in_proj_weight") return "v.head.attn_qkv.weight";
+  if (hf_name == "vision_model.head.attention.in_proj_bias") return "v.head.attn_qkv.bias";
+  if (hf_name == "vision_model.head.attention.out_proj.weight") return "v.head.attn_out.weight";
+  if (hf_name == "vision_model.head.attention.out_proj.bias") return "v.head.attn_out.bias";
+  return gguf_tensor_name(hf_name);
+}
+
 std::string chinese_clip_tensor_name(const std::string& hf_name) {
   const std::string text = "text_model.";
   if (hf_name.rfind(text, 0) != 0) return gguf_tensor_name(hf_name);
