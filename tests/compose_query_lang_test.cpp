@@ -9,9 +9,11 @@
 #include <vector>
 
 #include "lingbi/compose/compose.h"
+#include "lingbi/compose/editor.h"
 #include "lingbi/gallery/gallery.h"
 #include "lingbi/gallery/gallery_embedder.h"
 #include "lingbi/model/local_model.h"
+#include "lingbi/util/error.h"
 #include "model_support.h"
 #include "support/article_schema.h"
 #include "support/compose_fixture.h"
@@ -125,6 +127,35 @@ TEST(ComposeQueryLanguage, EnglishClipGalleryKeepsTheEnglishQuery) {
   }
   ASSERT_FALSE(r.asks.empty());
   EXPECT_NE(r.asks[0].find("a search query in English"), std::string::npos) << r.asks[0];
+}
+
+// lingbi edit research without a writer model: a multilingual gallery takes the Chinese caption as
+// its query; an English-only one refuses it, as before.
+TEST(ComposeQueryLanguage, ResearchWithAChineseCaption) {
+  SmallGallery zh("chinese-clip.gguf");
+  Composed r = compose_zh(zh);
+  Article a = r.article;
+  ASSERT_FALSE(a.slots.empty());
+  SlotSearch search;
+  search.caption = "海边的日落";
+  EditModels models;
+  models.embedder = zh.embedder.get();
+  models.gallery = zh.gallery.get();
+  research_slot(a, 0, search, models);
+  EXPECT_EQ(a.slots[0].query, "海边的日落");
+  EXPECT_EQ(a.slots[0].query_lang, "zh");
+  expect_query_was_used(zh, a.slots[0]);
+
+  SmallGallery en("clip.gguf");
+  Article b = r.article;
+  models.embedder = en.embedder.get();
+  models.gallery = en.gallery.get();
+  try {
+    research_slot(b, 0, search, models);
+    FAIL() << "an English-only gallery took a Chinese caption as its query";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("English only"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace
