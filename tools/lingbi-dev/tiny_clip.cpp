@@ -93,8 +93,8 @@ const char* const* tiny_clip_merges(size_t* count) {
 
 void write_tiny_clip_hf(const fs::path& folder, uint32_t seed, const TinyClipOptions& o) {
   fs::create_directories(folder);
-  const int64_t te = 64, tff = 128, ctx = 77, ve = o.vision_hidden, vff = o.vision_ff, image = o.image_size,
-                patch = o.patch_size, proj = o.projection, layers = 2, vlayers = o.vision_layers;
+  const int64_t te = o.text_hidden, tff = o.text_ff, ctx = 77, ve = o.vision_hidden, vff = o.vision_ff, image = o.image_size,
+                patch = o.patch_size, proj = o.projection, layers = o.text_layers, vlayers = o.vision_layers;
   const int64_t n_pos = (image / patch) * (image / patch) + 1;
   const std::vector<std::string> vocab = tiny_vocab();
   const char* act = o.use_gelu ? "gelu" : "quick_gelu";
@@ -105,7 +105,7 @@ void write_tiny_clip_hf(const fs::path& folder, uint32_t seed, const TinyClipOpt
       {"model_type", "clip"},
       {"projection_dim", proj},
       {"text_config",
-       {{"hidden_size", te}, {"intermediate_size", tff}, {"num_attention_heads", 4}, {"num_hidden_layers", layers},
+       {{"hidden_size", te}, {"intermediate_size", tff}, {"num_attention_heads", o.text_heads}, {"num_hidden_layers", layers},
         {"max_position_embeddings", ctx}, {"vocab_size", vocab.size()}, {"hidden_act", act},
         {"layer_norm_eps", 1e-5}, {"projection_dim", proj}, {"bos_token_id", vocab.size() - 2},
         {"eos_token_id", vocab.size() - 1}}},
