@@ -53,6 +53,7 @@ TEST(ClipCli, ConvertThenEmbedPrintsTheDocumentedJson) {
       << out;
   const auto j = nlohmann::json::parse(out);
   EXPECT_EQ(j["model"], "lingbi-tiny-clip");
+  EXPECT_EQ(j["family"], "clip");
   EXPECT_EQ(j["dim"], 32);
   ASSERT_EQ(j["items"].size(), 3u);
   EXPECT_EQ(j["items"][0]["kind"], "image");  // images first, then texts in order
