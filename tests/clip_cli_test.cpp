@@ -11,6 +11,9 @@
 
 #include "clip_fixture.h"
 #include "lingbi/clip/clip.h"
+#include "lingbi/gallery/gallery.h"
+#include "test_pictures.h"
+#include "tiny_chinese_clip.h"
 
 namespace lingbi {
 namespace {
@@ -50,6 +53,7 @@ TEST(ClipCli, ConvertThenEmbedPrintsTheDocumentedJson) {
       << out;
   const auto j = nlohmann::json::parse(out);
   EXPECT_EQ(j["model"], "lingbi-tiny-clip");
+  EXPECT_EQ(j["family"], "clip");
   EXPECT_EQ(j["dim"], 32);
   ASSERT_EQ(j["items"].size(), 3u);
   EXPECT_EQ(j["items"][0]["kind"], "image");  // images first, then texts in order
@@ -77,6 +81,45 @@ TEST(ClipCli, ErrorsAreMessagesNotCrashes) {
   EXPECT_EQ(run(bin("lingbi") + " embed --clip " + test::tiny_clip_gguf().string() + " --image " +
                     (dir / "missing.jpg").string() + " 2>&1", out), 1);
   EXPECT_NE(out.find("missing.jpg"), std::string::npos) << out;
+}
+
+// Issue 14: a Chinese-CLIP folder converted, a gallery indexed with it, searched in Chinese. Each
+// hit names the model family, and its score is the cosine between the picture's stored vector and
+// the Chinese query's embedding by the same model (the query went through the WordPiece tower).
+TEST(ClipCli, ChineseClipSearchInChinese) {
+  ASSERT_EQ(VIPS_INIT("lingbi-test"), 0);
+  test::TempDir dir;
+  dev::write_tiny_chinese_clip_hf(dir / "hf", 4);
+  std::string out;
+  const std::string model = (dir / "zh.gguf").string();
+  ASSERT_EQ(run(bin("lingbi") + " convert-clip --hf " + (dir / "hf").string() + " --out " + model + " --type f16", out), 0)
+      << out;
+  dev::make_pictures(dir / "pictures", 0, 6, 40, 56);
+  const std::string g = (dir / "gallery").string();
+  ASSERT_EQ(run(bin("lingbi") + " index -q -t 1 --gallery " + g + " --clip " + model + " " + (dir / "pictures").string() +
+                    " 2>&1",
+                out),
+            0)
+      << out;
+  ASSERT_EQ(run(bin("lingbi") + " search -t 1 -k 3 --json --gallery " + g + " --clip " + model + " '海边的日落'", out), 0)
+      << out;
+  const auto hits = nlohmann::json::parse(out);
+  ASSERT_EQ(hits.size(), 3u) << out;
+  auto clip = ClipModel::load(model);
+  ASSERT_EQ(clip->family(), ClipFamily::chinese_clip);
+  const std::vector<float> q = clip->embed_texts({"海边的日落"})[0];
+  auto gallery = Gallery::open(g);
+  for (const auto& h : hits) {
+    EXPECT_EQ(h["model_family"], "chinese_clip");
+    EXPECT_EQ(h["model"], "lingbi-tiny-chinese-clip");
+    const std::vector<float> v = gallery->vector_of(h["id"].get<int64_t>());
+    double dot = 0;
+    for (size_t k = 0; k < v.size(); ++k) dot += double(v[k]) * q[k];
+    EXPECT_NEAR(h["score"].get<double>(), dot, 1e-3);
+  }
+  // Another query ranks the pictures by its own scores: the text matters.
+  ASSERT_EQ(run(bin("lingbi") + " search -t 1 -k 3 --json --gallery " + g + " --clip " + model + " '一只猫'", out), 0);
+  EXPECT_NE(nlohmann::json::parse(out)[0]["score"], hits[0]["score"]);
 }
 
 }  // namespace

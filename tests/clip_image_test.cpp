@@ -171,5 +171,20 @@ TEST_F(ClipImageTest, UndecodableImageNamesTheFile) {
   EXPECT_THROW(load_clip_image_from_memory(bytes.data(), bytes.size(), p), Error);
 }
 
+TEST_F(ClipImageTest, StretchResizesBothSidesWithoutCropping) {
+  // 64x32, the left quarter black, the rest white. Cropped (CLIP), column 0 is source column 16:
+  // white. Stretched (Chinese-CLIP's and SigLIP's processors), column 0 comes from source columns 0-3:
+  // black, and column 31 from the right edge: white.
+  auto im = make(64, 32, [](int x, int, int) { return x < 16 ? 0 : 255; });
+  p.stretch = false;
+  const ClipImage cropped = clip_image_from_vips(im, p);
+  EXPECT_NEAR(at(cropped, 0, 5, 0), expected(p, 0, 255), 1e-5);
+  p.stretch = true;
+  const ClipImage stretched = clip_image_from_vips(im, p);
+  ASSERT_EQ(stretched.size, 32);
+  EXPECT_NEAR(at(stretched, 0, 5, 0), expected(p, 0, 0), 1e-5);
+  EXPECT_NEAR(at(stretched, 1, 20, 31), expected(p, 1, 255), 1e-5);
+}
+
 }  // namespace
 }  // namespace lingbi

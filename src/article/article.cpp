@@ -126,6 +126,7 @@ json article_to_json(const Article& a) {
                  {"candidates", candidates},
                  {"chosen", chosen}};
     if (!s.selector.empty()) slot["selector"] = s.selector;
+    if (!s.query_lang.empty()) slot["query_lang"] = s.query_lang;
     slots.push_back(std::move(slot));
   }
   json out = {{"title", a.title},
@@ -181,6 +182,7 @@ Article article_from_json(const json& j) {
     slot.after_paragraph = static_cast<int>(after);
     slot.caption = s.str("caption", false);
     slot.query = s.str("query", false);
+    slot.query_lang = s.str("query_lang", false);
     slot.tone = s.str("tone", false);
     slot.why = s.str("why", false);
     const json& candidates = s.array("candidates", false);

@@ -2,6 +2,7 @@
 #include "lingbi/clip/clip_convert.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +12,7 @@
 
 #include "clip_format.h"
 #include "clip_weights.h"
+#include "lingbi/clip/clip.h"
 #include "lingbi/util/error.h"
 #include "safetensors.h"
 
@@ -82,6 +84,20 @@ std::vector<std::string> read_vocab(const fs::path& p) {
   return tokens;
 }
 
+// vocab.txt: one token per line, the line number its id.
+std::vector<std::string> read_vocab_txt(const fs::path& p) {
+  std::ifstream in(p);
+  if (!in) throw Error("cannot read " + p.string() + ": a Hugging Face Chinese-CLIP folder needs it");
+  std::vector<std::string> tokens;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    tokens.push_back(line);
+  }
+  if (tokens.empty()) throw Error(p.string() + " is empty: it should list the WordPiece vocabulary");
+  return tokens;
+}
+
 std::vector<std::string> read_merges(const fs::path& p) {
   std::ifstream in(p);
   if (!in) throw Error("cannot read " + p.string() + ": a Hugging Face CLIP folder needs it");
@@ -131,6 +147,17 @@ void convert_clip_hf(const std::string& hf_dir, const std::string& out_path, Cli
     throw Error(hf_dir + " has no model.safetensors (pytorch_model.bin is not supported): download the safetensors weights");
   SafetensorsFile st((dir / "model.safetensors").string());
 
+  const std::string model_type = cfg<std::string>(config, "model_type", "clip");
+  ClipFamily family;
+  if (model_type == "clip") family = ClipFamily::clip;
+  else if (model_type == "chinese_clip") family = ClipFamily::chinese_clip;
+  else if (model_type == "siglip") family = ClipFamily::siglip;
+  else
+    throw Error(hf_dir + "/config.json has model_type \"" + model_type +
+                "\": lingbi converts clip, chinese_clip and siglip (SigLIP and fixed-resolution SigLIP 2) checkpoints");
+  const bool chinese = family == ClipFamily::chinese_clip;
+  const bool siglip = family == ClipFamily::siglip;
+
   bool has_text = false, has_vision = false;
   for (const auto& [name, info] : st.tensors()) {
     has_text |= name.rfind("text_model.", 0) == 0;
@@ -153,9 +180,66 @@ void convert_clip_hf(const std::string& hf_dir, const std::string& out_path, Cli
   gguf_set_val_u32(g.get(), f::kKeyFileType, type == ClipWeightType::F32 ? 0 : type == ClipWeightType::F16 ? 1 : 7);
   gguf_set_val_bool(g.get(), f::kKeyHasText, has_text);
   gguf_set_val_bool(g.get(), f::kKeyHasVision, has_vision);
+  gguf_set_val_str(g.get(), f::kKeyFamily, clip_family_name(family));
+  if (!siglip) gguf_set_val_bool(g.get(), f::kKeyMultilingual, chinese);
 
   const json tc = config.value("text_config", json::object()), vc = config.value("vision_config", json::object());
-  if (has_text) {
+  if (has_text && siglip) {
+    // transformers' SiglipTextConfig defaults; the head's output size is projection_size.
+    const uint32_t hidden = cfg<uint32_t>(tc, "hidden_size", 768);
+    TowerConfig t{hidden, cfg<uint32_t>(tc, "intermediate_size", 3072), cfg<uint32_t>(tc, "num_attention_heads", 12),
+                  cfg<uint32_t>(tc, "num_hidden_layers", 12), cfg<uint32_t>(tc, "projection_size", hidden),
+                  cfg<float>(tc, "layer_norm_eps", 1e-6f), cfg<std::string>(tc, "hidden_act", "gelu_pytorch_tanh")};
+    gguf_set_val_u32(g.get(), f::key_context_length("clip.text").c_str(), cfg<uint32_t>(tc, "max_position_embeddings", 64));
+    set_tower(g.get(), "clip.text", t);
+    // SigLIP: spiece.model read by SiglipTokenizer; SigLIP 2: tokenizer.model read by GemmaTokenizer.
+    const json tok = read_json(dir / "tokenizer_config.json", false);
+    const std::string cls = cfg<std::string>(tok, "tokenizer_class", fs::exists(dir / "spiece.model") ? "SiglipTokenizer" : "GemmaTokenizer");
+    const bool gemma = cls.find("Gemma") != std::string::npos;
+    const fs::path spm_path = dir / (fs::exists(dir / "spiece.model") ? "spiece.model" : "tokenizer.model");
+    std::ifstream in(spm_path, std::ios::binary);
+    if (!in) throw Error("cannot read " + (dir / "spiece.model").string() + " or tokenizer.model: a SigLIP folder needs its SentencePiece model");
+    const std::string spm((std::istreambuf_iterator<char>(in)), {});
+    gguf_set_arr_data(g.get(), f::kKeySpmModel, GGUF_TYPE_UINT8, spm.data(), spm.size());
+    auto token = [&](const char* key, const std::string& fallback) {
+      auto it = tok.find(key);
+      if (it == tok.end() || it->is_null()) return fallback;
+      if (it->is_object()) return it->value("content", fallback);  // AddedToken
+      return it->get<std::string>();
+    };
+    // SigLIP 2 was trained on lower-cased text; SiglipTokenizer lower-cases (do_lower_case) itself.
+    gguf_set_val_bool(g.get(), f::kKeyLowerCase, cfg<bool>(tok, "do_lower_case", true));
+    gguf_set_val_bool(g.get(), f::kKeyRemovePunctuation, !gemma);
+    gguf_set_val_bool(g.get(), f::kKeyAddBos, cfg<bool>(tok, "add_bos_token", gemma));
+    gguf_set_val_bool(g.get(), f::kKeyAddEos, cfg<bool>(tok, "add_eos_token", !gemma));
+    gguf_set_val_str(g.get(), f::kKeyBosToken, token("bos_token", gemma ? "<bos>" : "").c_str());
+    gguf_set_val_str(g.get(), f::kKeyEosToken, token("eos_token", gemma ? "<eos>" : "</s>").c_str());
+    gguf_set_val_str(g.get(), f::kKeyPadToken, token("pad_token", gemma ? "<pad>" : "</s>").c_str());
+    // Multilingual: SigLIP 2 (Gemma's vocabulary) and SigLIP's multilingual checkpoints (250k tokens).
+    gguf_set_val_bool(g.get(), f::kKeyMultilingual, gemma || cfg<uint32_t>(tc, "vocab_size", 32000) >= 250000);
+    gguf_set_val_str(g.get(), f::kKeyHiddenAct, t.act.c_str());
+  } else if (has_text && chinese) {
+    // BERT (transformers' ChineseCLIPTextConfig defaults); the projection size is the root's.
+    TowerConfig t{cfg<uint32_t>(tc, "hidden_size", 768), cfg<uint32_t>(tc, "intermediate_size", 3072),
+                  cfg<uint32_t>(tc, "num_attention_heads", 12), cfg<uint32_t>(tc, "num_hidden_layers", 12),
+                  cfg<uint32_t>(config, "projection_dim", 512), cfg<float>(tc, "layer_norm_eps", 1e-12f),
+                  cfg<std::string>(tc, "hidden_act", "gelu")};
+    if (t.act != "gelu")
+      throw Error(hf_dir + "/config.json: the text tower's hidden_act is \"" + t.act + "\"; lingbi's BERT tower runs gelu only");
+    gguf_set_val_u32(g.get(), f::key_context_length("clip.text").c_str(), cfg<uint32_t>(tc, "max_position_embeddings", 512));
+    set_tower(g.get(), "clip.text", t);
+    const std::vector<std::string> tokens = read_vocab_txt(dir / "vocab.txt");
+    std::vector<const char*> ptrs;
+    for (const auto& s : tokens) ptrs.push_back(s.c_str());
+    gguf_set_arr_str(g.get(), f::kKeyTokens, ptrs.data(), ptrs.size());
+    // BertTokenizer: do_lower_case defaults to true, strip_accents (null) follows it.
+    const json tok = read_json(dir / "tokenizer_config.json", false);
+    const bool lower = cfg<bool>(tok, "do_lower_case", true);
+    gguf_set_val_bool(g.get(), f::kKeyLowerCase, lower);
+    gguf_set_val_bool(g.get(), f::kKeyStripAccents, cfg<bool>(tok, "strip_accents", lower));
+    if (!cfg<bool>(tok, "tokenize_chinese_chars", true))
+      throw Error(hf_dir + "/tokenizer_config.json sets tokenize_chinese_chars false, which lingbi does not support");
+  } else if (has_text) {
     const TowerConfig t = tower_config(tc, config, true);
     gguf_set_val_u32(g.get(), f::key_context_length("clip.text").c_str(), cfg<uint32_t>(tc, "max_position_embeddings", 77));
     set_tower(g.get(), "clip.text", t);
@@ -169,15 +253,31 @@ void convert_clip_hf(const std::string& hf_dir, const std::string& out_path, Cli
     gguf_set_arr_str(g.get(), f::kKeyMerges, ptrs.data(), ptrs.size());
   }
   if (has_vision) {
-    const TowerConfig v = tower_config(vc, config, false);
+    TowerConfig v = tower_config(vc, config, false);
+    if (siglip) {  // SiglipVisionConfig defaults; no projection: the pooling head's width is the embedding's
+      v = {cfg<uint32_t>(vc, "hidden_size", 768), cfg<uint32_t>(vc, "intermediate_size", 3072),
+           cfg<uint32_t>(vc, "num_attention_heads", 12), cfg<uint32_t>(vc, "num_hidden_layers", 12), 0,
+           cfg<float>(vc, "layer_norm_eps", 1e-6f), cfg<std::string>(vc, "hidden_act", "gelu_pytorch_tanh")};
+      v.proj = v.hidden;
+      if (!cfg<bool>(vc, "vision_use_head", true))
+        throw Error(hf_dir + "/config.json: vision_use_head is false; lingbi needs SigLIP's attention-pooling head");
+      gguf_set_val_str(g.get(), f::kKeyHiddenAct, v.act.c_str());
+    }
     gguf_set_val_u32(g.get(), f::kKeyImageSize, cfg<uint32_t>(vc, "image_size", 224));
     gguf_set_val_u32(g.get(), f::kKeyPatchSize, cfg<uint32_t>(vc, "patch_size", 32));
     set_tower(g.get(), "clip.vision", v);
-    const std::vector<float> mean = cfg<std::vector<float>>(pre, "image_mean", {0.48145466f, 0.4578275f, 0.40821073f});
-    const std::vector<float> std = cfg<std::vector<float>>(pre, "image_std", {0.26862954f, 0.26130258f, 0.27577711f});
+    const std::vector<float> mean = cfg<std::vector<float>>(
+        pre, "image_mean", siglip ? std::vector<float>{0.5f, 0.5f, 0.5f} : std::vector<float>{0.48145466f, 0.4578275f, 0.40821073f});
+    const std::vector<float> std = cfg<std::vector<float>>(
+        pre, "image_std", siglip ? std::vector<float>{0.5f, 0.5f, 0.5f} : std::vector<float>{0.26862954f, 0.26130258f, 0.27577711f});
     if (mean.size() != 3 || std.size() != 3) throw Error(hf_dir + "/preprocessor_config.json: image_mean and image_std need 3 values");
     gguf_set_arr_data(g.get(), f::kKeyImageMean, GGUF_TYPE_FLOAT32, mean.data(), 3);
     gguf_set_arr_data(g.get(), f::kKeyImageStd, GGUF_TYPE_FLOAT32, std.data(), 3);
+    // A processor whose size gives a height and a width resizes to exactly that (no centre crop to
+    // do); one with a shortest_edge keeps the aspect ratio and crops.
+    const json size = pre.value("size", json::object());
+    gguf_set_val_bool(g.get(), f::kKeyStretch,
+                      (size.is_object() && size.contains("height") && size.contains("width")) || (siglip && !size.contains("shortest_edge")));
   }
   // clip.cpp decides the activation from the vision tower's hidden_act.
   const std::string act = has_vision ? tower_config(vc, config, false).act : tower_config(tc, config, true).act;
@@ -190,18 +290,37 @@ void convert_clip_hf(const std::string& hf_dir, const std::string& out_path, Cli
   std::vector<std::vector<uint8_t>> data;
   data.reserve(n_tensors);
   for (const auto& [hf_name, info] : st.tensors()) {
+    if (siglip && (hf_name == "logit_scale" || hf_name == "logit_bias")) {
+      // The sigmoid's scale (stored as its log) and bias, kept as keys for match probabilities.
+      const float value = st.read_f32(hf_name).at(0);
+      gguf_set_val_f32(g.get(), hf_name == "logit_scale" ? f::kKeyLogitScale : f::kKeyLogitBias,
+                       hf_name == "logit_scale" ? std::exp(value) : value);
+      continue;
+    }
     if (hf_name == "logit_scale" || hf_name.find("position_ids") != std::string::npos) continue;
     if (hf_name.rfind("text_model.", 0) != 0 && hf_name.rfind("vision_model.", 0) != 0 &&
         hf_name.rfind("text_projection", 0) != 0 && hf_name.rfind("visual_projection", 0) != 0)
       continue;
-    const std::string gname = f::gguf_tensor_name(hf_name);
+    const std::string gname = chinese  ? f::chinese_clip_tensor_name(hf_name)
+                              : siglip ? f::siglip_tensor_name(hf_name)
+                                       : f::gguf_tensor_name(hf_name);
+    if (gname.empty()) continue;
     std::vector<int64_t> ne;  // ggml order: innermost first, size-1 dims squeezed as clip.cpp does
     for (auto it = info.shape.rbegin(); it != info.shape.rend(); ++it)
       if (*it != 1) ne.push_back(*it);
     if (ne.empty()) ne.push_back(1);
     if (ne.size() > 4 || gname.size() >= GGML_MAX_NAME) throw Error(hf_dir + ": tensor " + hf_name + " cannot be stored");
     const ggml_type t = storage_type(gname, ne, type);
-    data.push_back(encode(st.read_f32(hf_name), t, ne[0]));
+    std::vector<float> values = st.read_f32(hf_name);
+    if (chinese && gname == "t.position_embd.weight") {
+      // BERT adds token type 0's embedding to every position: folded in here, once.
+      const std::string tt = "text_model.embeddings.token_type_embeddings.weight";
+      if (st.tensors().count(tt)) {
+        const std::vector<float> type0 = st.read_f32(tt);
+        for (size_t i = 0; i < values.size(); ++i) values[i] += type0.at(i % size_t(ne[0]));
+      }
+    }
+    data.push_back(encode(values, t, ne[0]));
     ggml_tensor* tensor = ggml_new_tensor(meta.get(), t, int(ne.size()), ne.data());
     ggml_set_name(tensor, gname.c_str());
     gguf_add_tensor(g.get(), tensor);

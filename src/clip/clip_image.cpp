@@ -116,8 +116,11 @@ Rgb resize_vertical(const Rgb& in, int out_h) {
 ClipImage finish(const Rgb& rgb, const ClipPreprocess& p) {
   const int size = p.image_size;
   int w = rgb.width, h = rgb.height;
-  // Shortest side to size, the other scaled and truncated, as transformers' get_resize_output_image_size.
-  if (w <= h) {
+  // Shortest side to size, the other scaled and truncated, as transformers' get_resize_output_image_size;
+  // or, for processors that give a height and a width, both sides to size.
+  if (p.stretch) {
+    w = h = size;
+  } else if (w <= h) {
     h = int(double(size) * rgb.height / rgb.width);
     w = size;
   } else {

@@ -10,6 +10,8 @@
 #include "ggml-cpu.h"
 #include "lingbi/clip/clip.h"
 #include "lingbi/clip/clip_tokenizer.h"
+#include "lingbi/clip/sentencepiece_tokenizer.h"
+#include "lingbi/clip/wordpiece_tokenizer.h"
 #include "lingbi/util/error.h"
 
 namespace lingbi {
@@ -29,9 +31,19 @@ ggml_tensor* linear(ggml_context* ctx, ggml_tensor* x, ggml_tensor* w, ggml_tens
   return b ? ggml_add(ctx, y, b) : y;
 }
 
+enum class Act { quick_gelu, gelu_erf, gelu_tanh };
+
+ggml_tensor* activate(ggml_context* ctx, ggml_tensor* x, Act act) {
+  switch (act) {
+    case Act::gelu_erf: return ggml_gelu_erf(ctx, x);
+    case Act::gelu_tanh: return ggml_gelu(ctx, x);
+    default: return ggml_gelu_quick(ctx, x);
+  }
+}
+
 // One pre-norm transformer block on x [n_embd, n_tokens, n_seq].
 ggml_tensor* encoder_block(ggml_context* ctx, ggml_tensor* x, const ClipLayer& l, const ClipTower& t,
-                           bool causal, bool use_gelu) {
+                           bool causal, Act act) {
   const int64_t e = t.n_embd, h = t.n_head, d = e / h, n = x->ne[1], s = x->ne[2];
   ggml_tensor* cur = layer_norm(ctx, x, l.ln1_w, l.ln1_b, t.eps);
   ggml_tensor* q = ggml_reshape_4d(ctx, linear(ctx, cur, l.q_w, l.q_b), d, h, n, s);
@@ -49,9 +61,29 @@ ggml_tensor* encoder_block(ggml_context* ctx, ggml_tensor* x, const ClipLayer& l
 
   cur = layer_norm(ctx, x, l.ln2_w, l.ln2_b, t.eps);
   cur = linear(ctx, cur, l.fc1_w, l.fc1_b);
-  cur = use_gelu ? ggml_gelu_erf(ctx, cur) : ggml_gelu_quick(ctx, cur);
+  cur = activate(ctx, cur, act);
   cur = linear(ctx, cur, l.fc2_w, l.fc2_b);
   return ggml_add(ctx, x, cur);
+}
+
+// One post-norm BERT block (Chinese-CLIP's text tower) on x [n_embd, n_tokens, n_seq]; mask
+// [n_tokens, n_tokens, 1, n_seq] holds 0 for real keys and -inf for padding.
+ggml_tensor* bert_block(ggml_context* ctx, ggml_tensor* x, const ClipLayer& l, const ClipTower& t, ggml_tensor* mask) {
+  const int64_t e = t.n_embd, h = t.n_head, d = e / h, n = x->ne[1], s = x->ne[2];
+  ggml_tensor* q = ggml_reshape_4d(ctx, linear(ctx, x, l.q_w, l.q_b), d, h, n, s);
+  ggml_tensor* k = ggml_reshape_4d(ctx, linear(ctx, x, l.k_w, l.k_b), d, h, n, s);
+  ggml_tensor* v = ggml_reshape_4d(ctx, linear(ctx, x, l.v_w, l.v_b), d, h, n, s);
+  q = ggml_permute(ctx, q, 0, 2, 1, 3);
+  k = ggml_permute(ctx, k, 0, 2, 1, 3);
+  v = ggml_cont(ctx, ggml_permute(ctx, v, 1, 2, 0, 3));
+  ggml_tensor* kq = ggml_mul_mat(ctx, k, q);  // [n_k, n_q, h, s]
+  kq = ggml_soft_max_ext(ctx, kq, mask, 1.0f / std::sqrt(float(d)), 0.0f);
+  ggml_tensor* kqv = ggml_cont(ctx, ggml_permute(ctx, ggml_mul_mat(ctx, v, kq), 0, 2, 1, 3));
+  x = ggml_add(ctx, x, linear(ctx, ggml_reshape_3d(ctx, kqv, e, n, s), l.o_w, l.o_b));
+  x = layer_norm(ctx, x, l.ln1_w, l.ln1_b, t.eps);
+  ggml_tensor* cur = ggml_gelu_erf(ctx, linear(ctx, x, l.fc1_w, l.fc1_b));
+  x = ggml_add(ctx, x, linear(ctx, cur, l.fc2_w, l.fc2_b));
+  return layer_norm(ctx, x, l.ln2_w, l.ln2_b, t.eps);
 }
 
 ggml_tensor* as_f32(ggml_context* ctx, ggml_tensor* t) {
@@ -83,7 +115,25 @@ class GgmlClipModel final : public ClipModel {
       main = device_.get();
     }
     weights_ = load_clip_weights(path, main);
-    if (weights_.text.present) tokenizer_ = std::make_unique<ClipTokenizer>(weights_.tokens, weights_.merges);
+    if (weights_.text.present) {
+      if (weights_.family == ClipFamily::siglip) {
+        SentencePieceOptions o;
+        o.lower_case = weights_.lower_case;
+        o.remove_punctuation = weights_.remove_punctuation;
+        o.add_bos = weights_.add_bos;
+        o.add_eos = weights_.add_eos;
+        o.bos_token = weights_.bos_token;
+        o.eos_token = weights_.eos_token;
+        o.pad_token = weights_.pad_token;
+        spm_ = std::make_unique<SentencePieceTokenizer>(weights_.spm_model, o);
+        if (int64_t(spm_->vocab_size()) != weights_.text.token_embd->ne[1])
+          throw Error("CLIP model " + path + ": the SentencePiece vocabulary (" + std::to_string(spm_->vocab_size()) +
+                      ") and the token embeddings (" + std::to_string(weights_.text.token_embd->ne[1]) + ") differ");
+      } else if (weights_.family == ClipFamily::chinese_clip)
+        wordpiece_ = std::make_unique<WordPieceTokenizer>(weights_.tokens, weights_.lower_case, weights_.strip_accents);
+      else
+        tokenizer_ = std::make_unique<ClipTokenizer>(weights_.tokens, weights_.merges);
+    }
     std::vector<ggml_backend_t> backends;
     if (device_) backends.push_back(device_.get());
     backends.push_back(cpu);
@@ -97,6 +147,8 @@ class GgmlClipModel final : public ClipModel {
   bool has_vision() const override { return weights_.vision.present; }
   bool has_text() const override { return weights_.text.present; }
   ClipPreprocess preprocess() const override { return weights_.preprocess; }
+  ClipFamily family() const override { return weights_.family; }
+  bool multilingual() const override { return weights_.multilingual; }
 
   std::vector<std::vector<float>> embed_images(const std::vector<ClipImage>& images) override {
     if (!has_vision()) throw Error("CLIP model " + name() + " has no vision tower: it cannot embed images");
@@ -122,8 +174,11 @@ class GgmlClipModel final : public ClipModel {
     for (size_t i = 0; i < texts.size(); i += batch_) {
       const size_t n = std::min(texts.size() - i, size_t(batch_));
       std::vector<std::vector<int32_t>> ids;
-      for (size_t k = 0; k < n; ++k) ids.push_back(tokenizer_->encode(texts[i + k], weights_.text.context_length));
-      auto part = run_text(ids);
+      for (size_t k = 0; k < n; ++k)
+        ids.push_back(spm_         ? spm_->encode(texts[i + k], weights_.text.context_length)
+                      : wordpiece_ ? wordpiece_->encode(texts[i + k], weights_.text.context_length)
+                                   : tokenizer_->encode(texts[i + k], weights_.text.context_length));
+      auto part = spm_ ? run_text_siglip(ids) : wordpiece_ ? run_text_bert(ids) : run_text(ids);
       for (auto& v : part) out.push_back(std::move(v));
     }
     return out;
@@ -179,6 +234,7 @@ class GgmlClipModel final : public ClipModel {
                 dst[(c * p + ky) * p + kx] = px[(size_t(c) * v.image_size + py * p + ky) * v.image_size + pxi * p + kx];
         }
     }
+    if (weights_.family == ClipFamily::siglip) return run_vision_siglip(patches, n);
     std::vector<int32_t> positions(n_patch + 1);
     for (int i = 0; i <= n_patch; ++i) positions[i] = i;
 
@@ -196,7 +252,7 @@ class GgmlClipModel final : public ClipModel {
     x = ggml_concat(ctx, cls, x, 1);                 // [e, 1 + n_patch, n]
     x = ggml_add(ctx, x, ggml_get_rows(ctx, v.position_embd, pos));
     x = layer_norm(ctx, x, v.pre_ln_w, v.pre_ln_b, v.eps);
-    for (const ClipLayer& l : v.layers) x = encoder_block(ctx, x, l, v, false, weights_.use_gelu);
+    for (const ClipLayer& l : v.layers) x = encoder_block(ctx, x, l, v, false, act());
     x = ggml_cont(ctx, ggml_view_2d(ctx, x, v.n_embd, int64_t(n), x->nb[2], 0));  // class tokens
     x = layer_norm(ctx, x, v.post_ln_w, v.post_ln_b, v.eps);
     ggml_tensor* out = ggml_mul_mat(ctx, v.projection, x);
@@ -228,22 +284,151 @@ class GgmlClipModel final : public ClipModel {
 
     ggml_tensor* x = ggml_reshape_3d(ctx, ggml_get_rows(ctx, t.token_embd, tok), t.n_embd, int64_t(len), int64_t(n));
     x = ggml_add(ctx, x, ggml_get_rows(ctx, t.position_embd, pos));
-    for (const ClipLayer& l : t.layers) x = encoder_block(ctx, x, l, t, true, weights_.use_gelu);
+    for (const ClipLayer& l : t.layers) x = encoder_block(ctx, x, l, t, true, act());
     x = ggml_get_rows(ctx, ggml_reshape_2d(ctx, x, t.n_embd, int64_t(len * n)), pool);  // [e, n]
     x = layer_norm(ctx, x, t.post_ln_w, t.post_ln_b, t.eps);
     ggml_tensor* out = ggml_mul_mat(ctx, t.projection, x);
     return compute(g, out, {{tok, tokens.data()}, {pos, positions.data()}, {pool, pooled.data()}});
   }
 
+  Act act() const { return weights_.gelu_tanh ? Act::gelu_tanh : weights_.use_gelu ? Act::gelu_erf : Act::quick_gelu; }
+
+  // SigLIP's vision tower: patches (with the convolution's bias) plus position embeddings, no class
+  // token and no pre-LayerNorm, blocks, post-LayerNorm on every token, then the attention-pooling
+  // head: a learned probe attends over the tokens (nn.MultiheadAttention), LayerNorm and MLP added
+  // back. The head's output is the embedding (no projection).
+  std::vector<std::vector<float>> run_vision_siglip(const std::vector<float>& patches, size_t n) {
+    const ClipTower& v = weights_.vision;
+    const int p = v.patch_size, side = v.image_size / p, n_patch = side * side, kp = 3 * p * p;
+    const int64_t e = v.n_embd, h = v.n_head, d = e / h;
+    std::vector<int32_t> positions(n_patch);
+    for (int i = 0; i < n_patch; ++i) positions[i] = i;
+    Graph g = new_graph();
+    ggml_context* ctx = g.ctx.get();
+    ggml_tensor* in = ggml_new_tensor_3d(ctx, GGML_TYPE_F32, kp, n_patch, int64_t(n));
+    ggml_set_input(in);
+    ggml_tensor* pos = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, n_patch);
+    ggml_set_input(pos);
+
+    ggml_tensor* x = ggml_mul_mat(ctx, ggml_reshape_2d(ctx, v.patch_embd, kp, e), in);  // [e, n_patch, n]
+    x = ggml_add(ctx, x, v.patch_b);
+    x = ggml_add(ctx, x, ggml_get_rows(ctx, v.position_embd, pos));
+    for (const ClipLayer& l : v.layers) x = encoder_block(ctx, x, l, v, false, act());
+    x = layer_norm(ctx, x, v.post_ln_w, v.post_ln_b, v.eps);
+
+    // The fused input projection's rows: q, then k, then v (PyTorch's in_proj_weight order).
+    auto rows = [&](ggml_tensor* w, int part) {
+      return ggml_view_2d(ctx, w, e, e, w->nb[1], size_t(part) * size_t(e) * w->nb[1]);
+    };
+    auto bias = [&](int part) { return ggml_view_1d(ctx, v.head_qkv_b, e, size_t(part) * size_t(e) * ggml_element_size(v.head_qkv_b)); };
+    ggml_tensor* probe = ggml_reshape_2d(ctx, as_f32(ctx, v.probe), e, 1);
+    ggml_tensor* q = ggml_add(ctx, ggml_mul_mat(ctx, rows(v.head_qkv_w, 0), probe), bias(0));  // [e, 1]
+    ggml_tensor* k = ggml_add(ctx, ggml_mul_mat(ctx, rows(v.head_qkv_w, 1), x), bias(1));      // [e, n_patch, n]
+    ggml_tensor* val = ggml_add(ctx, ggml_mul_mat(ctx, rows(v.head_qkv_w, 2), x), bias(2));
+    q = ggml_reshape_4d(ctx, q, d, h, 1, 1);
+    q = ggml_repeat_4d(ctx, ggml_cont(ctx, ggml_permute(ctx, q, 0, 2, 1, 3)), d, 1, h, int64_t(n));          // [d, 1, h, n]
+    k = ggml_permute(ctx, ggml_reshape_4d(ctx, k, d, h, n_patch, int64_t(n)), 0, 2, 1, 3);    // [d, n_patch, h, n]
+    val = ggml_cont(ctx, ggml_permute(ctx, ggml_reshape_4d(ctx, val, d, h, n_patch, int64_t(n)), 1, 2, 0, 3));  // [n_patch, d, h, n]
+    ggml_tensor* kq = ggml_soft_max_ext(ctx, ggml_mul_mat(ctx, k, q), nullptr, 1.0f / std::sqrt(float(d)), 0.0f);  // [n_patch, 1, h, n]
+    ggml_tensor* o = ggml_cont(ctx, ggml_permute(ctx, ggml_mul_mat(ctx, val, kq), 0, 2, 1, 3));  // [d, h, 1, n]
+    o = linear(ctx, ggml_reshape_2d(ctx, o, e, int64_t(n)), v.head_o_w, v.head_o_b);           // [e, n]
+    ggml_tensor* m = layer_norm(ctx, o, v.head_ln_w, v.head_ln_b, v.eps);
+    m = linear(ctx, activate(ctx, linear(ctx, m, v.head_fc1_w, v.head_fc1_b), act()), v.head_fc2_w, v.head_fc2_b);
+    ggml_tensor* out = ggml_add(ctx, o, m);
+    return compute(g, out, {{in, patches.data()}, {pos, positions.data()}});
+  }
+
+  // SigLIP's text tower: every text padded to the full context with the pad token (as SigLIP was
+  // trained: no attention mask), bidirectional blocks, final LayerNorm, the last position through
+  // the head (a linear with bias).
+  std::vector<std::vector<float>> run_text_siglip(const std::vector<std::vector<int32_t>>& ids) {
+    const ClipTower& t = weights_.text;
+    const size_t n = ids.size(), len = size_t(t.context_length);
+    std::vector<int32_t> tokens(len * n, spm_->pad_id()), positions(len), pooled(n);
+    for (size_t b = 0; b < n; ++b) {
+      std::copy(ids[b].begin(), ids[b].begin() + long(std::min(len, ids[b].size())), tokens.begin() + long(b * len));
+      pooled[b] = int32_t(b * len + len - 1);
+    }
+    for (size_t i = 0; i < len; ++i) positions[i] = int32_t(i);
+    Graph g = new_graph();
+    ggml_context* ctx = g.ctx.get();
+    ggml_tensor* tok = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, int64_t(len * n));
+    ggml_set_input(tok);
+    ggml_tensor* pos = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, int64_t(len));
+    ggml_set_input(pos);
+    ggml_tensor* pool = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, int64_t(n));
+    ggml_set_input(pool);
+    ggml_tensor* x = ggml_reshape_3d(ctx, ggml_get_rows(ctx, t.token_embd, tok), t.n_embd, int64_t(len), int64_t(n));
+    x = ggml_add(ctx, x, ggml_get_rows(ctx, t.position_embd, pos));
+    for (const ClipLayer& l : t.layers) x = encoder_block(ctx, x, l, t, false, act());
+    x = ggml_get_rows(ctx, ggml_reshape_2d(ctx, x, t.n_embd, int64_t(len * n)), pool);  // [e, n]
+    x = layer_norm(ctx, x, t.post_ln_w, t.post_ln_b, t.eps);
+    ggml_tensor* out = linear(ctx, x, t.head_w, t.head_b);
+    return compute(g, out, {{tok, tokens.data()}, {pos, positions.data()}, {pool, pooled.data()}});
+  }
+
+  // Chinese-CLIP: BERT embeddings (token + position, token type 0 already added into the positions
+  // by the converter), LayerNorm, post-norm blocks with a padding mask, [CLS] projected.
+  std::vector<std::vector<float>> run_text_bert(const std::vector<std::vector<int32_t>>& ids) {
+    const ClipTower& t = weights_.text;
+    const size_t n = ids.size();
+    size_t len = 0;
+    for (const auto& s : ids) len = std::max(len, s.size());
+    std::vector<int32_t> tokens(len * n, wordpiece_->pad_id()), positions(len), pooled(n);
+    std::vector<float> mask(len * len * n, 0.0f);
+    for (size_t b = 0; b < n; ++b) {
+      std::copy(ids[b].begin(), ids[b].end(), tokens.begin() + long(b * len));
+      pooled[b] = int32_t(b * len);  // [CLS]
+      for (size_t q = 0; q < len; ++q)
+        for (size_t k = ids[b].size(); k < len; ++k) mask[(b * len + q) * len + k] = -INFINITY;
+    }
+    for (size_t i = 0; i < len; ++i) positions[i] = int32_t(i);
+
+    Graph g = new_graph();
+    ggml_context* ctx = g.ctx.get();
+    ggml_tensor* tok = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, int64_t(len * n));
+    ggml_set_input(tok);
+    ggml_tensor* pos = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, int64_t(len));
+    ggml_set_input(pos);
+    ggml_tensor* pool = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, int64_t(n));
+    ggml_set_input(pool);
+    ggml_tensor* kq_mask = ggml_new_tensor_4d(ctx, GGML_TYPE_F32, int64_t(len), int64_t(len), 1, int64_t(n));
+    ggml_set_input(kq_mask);
+
+    ggml_tensor* x = ggml_reshape_3d(ctx, ggml_get_rows(ctx, t.token_embd, tok), t.n_embd, int64_t(len), int64_t(n));
+    x = ggml_add(ctx, x, ggml_get_rows(ctx, t.position_embd, pos));
+    x = layer_norm(ctx, x, t.embd_ln_w, t.embd_ln_b, t.eps);
+    for (const ClipLayer& l : t.layers) x = bert_block(ctx, x, l, t, kq_mask);
+    x = ggml_get_rows(ctx, ggml_reshape_2d(ctx, x, t.n_embd, int64_t(len * n)), pool);  // [e, n]
+    ggml_tensor* out = ggml_mul_mat(ctx, t.projection, x);
+    return compute(g, out, {{tok, tokens.data()}, {pos, positions.data()}, {pool, pooled.data()}, {kq_mask, mask.data()}});
+  }
+
   BackendPtr cpu_, device_;
   ClipWeights weights_;
   std::unique_ptr<ClipTokenizer> tokenizer_;
+  std::unique_ptr<WordPieceTokenizer> wordpiece_;
+  std::unique_ptr<SentencePieceTokenizer> spm_;
   SchedPtr sched_;
   int batch_ = 16;
   std::mutex mutex_;
 };
 
 }  // namespace
+
+const char* clip_family_name(ClipFamily family) {
+  switch (family) {
+    case ClipFamily::chinese_clip: return "chinese_clip";
+    case ClipFamily::siglip: return "siglip";
+    default: return "clip";
+  }
+}
+
+ClipFamily parse_clip_family(const std::string& name) {
+  for (ClipFamily f : {ClipFamily::clip, ClipFamily::chinese_clip, ClipFamily::siglip})
+    if (name == clip_family_name(f)) return f;
+  throw Error("unknown CLIP model family \"" + name + "\": lingbi knows clip, chinese_clip and siglip");
+}
 
 std::unique_ptr<ClipModel> ClipModel::load(const std::string& path, const ClipOptions& options) {
   return std::make_unique<GgmlClipModel>(path, options);

@@ -197,6 +197,20 @@ ClipWeights load_clip_weights(const std::string& path, ggml_backend_t backend) {
   w.name = r.str(fmt::kKeyName);
   if (w.name.empty()) w.name = std::filesystem::path(path).stem().string();
   w.use_gelu = r.boolean(fmt::kKeyUseGelu, false);
+  const std::string family = r.str(fmt::kKeyFamily);
+  try {
+    w.family = family.empty() ? ClipFamily::clip : parse_clip_family(family);
+  } catch (const Error&) {
+    throw Error("CLIP model " + path + " is of family \"" + family +
+                "\", which this lingbi does not know (clip, chinese_clip, siglip): update lingbi");
+  }
+  w.multilingual = r.boolean(fmt::kKeyMultilingual, w.family == ClipFamily::chinese_clip);
+  w.preprocess.stretch = r.boolean(fmt::kKeyStretch, false);
+  const std::string act = r.str(fmt::kKeyHiddenAct);
+  if (!act.empty() && act != "gelu_pytorch_tanh" && act != "gelu" && act != "quick_gelu")
+    throw Error("CLIP model " + path + ": activation \"" + act + "\" is not supported (gelu, quick_gelu, gelu_pytorch_tanh)");
+  w.gelu_tanh = act == "gelu_pytorch_tanh";
+  if (act == "gelu") w.use_gelu = true;
   w.text.present = r.boolean(fmt::kKeyHasText, true);
   w.vision.present = r.boolean(fmt::kKeyHasVision, true);
   if (!w.text.present && !w.vision.present) throw Error("CLIP model " + path + " has neither a text nor a vision tower");
@@ -206,15 +220,47 @@ ClipWeights load_clip_weights(const std::string& path, ggml_backend_t backend) {
     ClipTower& t = w.text;
     read_tower_params(r, "clip.text", t);
     t.context_length = int(r.u32(fmt::key_context_length("clip.text")));
-    w.tokens = r.strings(fmt::kKeyTokens, true);
+    w.tokens = r.strings(fmt::kKeyTokens, w.family != ClipFamily::siglip);
     w.merges = r.strings(fmt::kKeyMerges, false);
     const int64_t e = t.n_embd;
-    t.token_embd = f.get("t.token_embd.weight", {e, int64_t(w.tokens.size())});
+    if (w.family == ClipFamily::siglip) {
+      const int64_t id = gguf_find_key(w.gguf.get(), fmt::kKeySpmModel);
+      if (id < 0 || gguf_get_kv_type(w.gguf.get(), id) != GGUF_TYPE_ARRAY || gguf_get_arr_type(w.gguf.get(), id) != GGUF_TYPE_UINT8)
+        throw Error("CLIP model " + path + " lacks its SentencePiece model (" + fmt::kKeySpmModel +
+                    "): reconvert it with `lingbi convert-clip`");
+      w.spm_model.assign(static_cast<const char*>(gguf_get_arr_data(w.gguf.get(), id)), gguf_get_arr_n(w.gguf.get(), id));
+      w.lower_case = r.boolean(fmt::kKeyLowerCase, true);
+      w.remove_punctuation = r.boolean(fmt::kKeyRemovePunctuation, false);
+      w.add_bos = r.boolean(fmt::kKeyAddBos, false);
+      w.add_eos = r.boolean(fmt::kKeyAddEos, true);
+      w.bos_token = r.str(fmt::kKeyBosToken);
+      w.eos_token = r.str(fmt::kKeyEosToken);
+      w.pad_token = r.str(fmt::kKeyPadToken);
+      w.logit_scale = r.f32(fmt::kKeyLogitScale);
+      w.logit_bias = r.f32(fmt::kKeyLogitBias);
+      // The vocabulary size is the SentencePiece model's (checked against it when the tokenizer loads).
+      ggml_tensor* te = ggml_get_tensor(meta, "t.token_embd.weight");
+      if (!te) throw Error("CLIP model " + path + " lacks the tensor t.token_embd.weight");
+      t.token_embd = f.get("t.token_embd.weight", {e, te->ne[1]});
+    } else {
+      t.token_embd = f.get("t.token_embd.weight", {e, int64_t(w.tokens.size())});
+    }
     t.position_embd = f.get("t.position_embd.weight", {e, t.context_length});
     find_layers(f, "t", t);
-    t.post_ln_w = f.get("t.post_ln.weight", {e});
-    t.post_ln_b = f.get("t.post_ln.bias", {e});
-    t.projection = f.get("text_projection.weight", {e, t.proj_dim});
+    if (w.family == ClipFamily::chinese_clip) {
+      w.lower_case = r.boolean(fmt::kKeyLowerCase, true);
+      w.strip_accents = r.boolean(fmt::kKeyStripAccents, w.lower_case);
+      t.embd_ln_w = f.get("t.embd_ln.weight", {e});
+      t.embd_ln_b = f.get("t.embd_ln.bias", {e});
+    } else {
+      t.post_ln_w = f.get("t.post_ln.weight", {e});
+      t.post_ln_b = f.get("t.post_ln.bias", {e});
+    }
+    if (w.family == ClipFamily::siglip) {
+      t.head_w = f.get("t.head.weight", {e, t.proj_dim});
+      t.head_b = f.get("t.head.bias", {t.proj_dim});
+    }
+    if (w.family != ClipFamily::siglip) t.projection = f.get("text_projection.weight", {e, t.proj_dim});
   }
   if (w.vision.present) {
     ClipTower& v = w.vision;
@@ -231,14 +277,35 @@ ClipWeights load_clip_weights(const std::string& path, ggml_backend_t backend) {
     }
     const int64_t e = v.n_embd, p = v.patch_size, n_side = v.image_size / v.patch_size;
     v.patch_embd = f.get("v.patch_embd.weight", {p, p, 3, e});
-    v.class_embd = f.get("v.class_embd", {e});
-    v.position_embd = f.get("v.position_embd.weight", {e, n_side * n_side + 1});
-    v.pre_ln_w = f.get("v.pre_ln.weight", {e});
-    v.pre_ln_b = f.get("v.pre_ln.bias", {e});
-    find_layers(f, "v", v);
-    v.post_ln_w = f.get("v.post_ln.weight", {e});
-    v.post_ln_b = f.get("v.post_ln.bias", {e});
-    v.projection = f.get("visual_projection.weight", {e, v.proj_dim});
+    if (w.family == ClipFamily::siglip) {
+      // No class token, no pre-LayerNorm, no projection: the pooling head's output is the embedding.
+      if (v.proj_dim != v.n_embd) throw Error("CLIP model " + path + ": a SigLIP vision projection_dim must equal its width");
+      v.patch_b = f.get("v.patch_embd.bias", {e});
+      v.position_embd = f.get("v.position_embd.weight", {e, n_side * n_side});
+      find_layers(f, "v", v);
+      v.post_ln_w = f.get("v.post_ln.weight", {e});
+      v.post_ln_b = f.get("v.post_ln.bias", {e});
+      v.probe = f.get("v.head.probe", {e});
+      v.head_qkv_w = f.get("v.head.attn_qkv.weight", {e, 3 * e});
+      v.head_qkv_b = f.get("v.head.attn_qkv.bias", {3 * e});
+      v.head_o_w = f.get("v.head.attn_out.weight", {e, e});
+      v.head_o_b = f.get("v.head.attn_out.bias", {e});
+      v.head_ln_w = f.get("v.head.ln.weight", {e});
+      v.head_ln_b = f.get("v.head.ln.bias", {e});
+      v.head_fc1_w = f.get("v.head.ffn_down.weight", {e, v.n_ff});
+      v.head_fc1_b = f.get("v.head.ffn_down.bias", {v.n_ff});
+      v.head_fc2_w = f.get("v.head.ffn_up.weight", {v.n_ff, e});
+      v.head_fc2_b = f.get("v.head.ffn_up.bias", {e});
+    } else {
+      v.class_embd = f.get("v.class_embd", {e});
+      v.position_embd = f.get("v.position_embd.weight", {e, n_side * n_side + 1});
+      v.pre_ln_w = f.get("v.pre_ln.weight", {e});
+      v.pre_ln_b = f.get("v.pre_ln.bias", {e});
+      find_layers(f, "v", v);
+      v.post_ln_w = f.get("v.post_ln.weight", {e});
+      v.post_ln_b = f.get("v.post_ln.bias", {e});
+      v.projection = f.get("visual_projection.weight", {e, v.proj_dim});
+    }
   }
   if (w.text.present && w.vision.present && w.text.proj_dim != w.vision.proj_dim)
     throw Error("CLIP model " + path + ": text and vision projection sizes differ");

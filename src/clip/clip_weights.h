@@ -35,6 +35,14 @@ struct ClipTower {
   ggml_tensor* class_embd = nullptr;   // vision
   ggml_tensor* position_embd = nullptr;
   ggml_tensor *pre_ln_w = nullptr, *pre_ln_b = nullptr;  // vision only
+  ggml_tensor *embd_ln_w = nullptr, *embd_ln_b = nullptr;  // Chinese-CLIP text (BERT) only
+  // SigLIP: the patch bias; the vision tower's attention-pooling head (probe, fused q/k/v input
+  // [n_embd, 3 n_embd], output, LayerNorm, MLP); the text tower's head (a linear with bias).
+  ggml_tensor* patch_b = nullptr;
+  ggml_tensor *probe = nullptr, *head_qkv_w = nullptr, *head_qkv_b = nullptr, *head_o_w = nullptr, *head_o_b = nullptr;
+  ggml_tensor *head_ln_w = nullptr, *head_ln_b = nullptr;
+  ggml_tensor *head_fc1_w = nullptr, *head_fc1_b = nullptr, *head_fc2_w = nullptr, *head_fc2_b = nullptr;
+  ggml_tensor *head_w = nullptr, *head_b = nullptr;
   ggml_tensor *post_ln_w = nullptr, *post_ln_b = nullptr;
   ggml_tensor* projection = nullptr;
   std::vector<ClipLayer> layers;
@@ -42,7 +50,16 @@ struct ClipTower {
 
 struct ClipWeights {
   std::string name;
+  ClipFamily family = ClipFamily::clip;
+  bool multilingual = false;
   bool use_gelu = false;
+  bool lower_case = true, strip_accents = true;  // WordPiece (Chinese-CLIP); lower_case for SigLIP too
+  bool gelu_tanh = false;                         // SigLIP's gelu_pytorch_tanh
+  float logit_scale = 0, logit_bias = 0;          // SigLIP's sigmoid: scale (exponentiated) and bias
+  // SigLIP's SentencePiece tokenizer: the model file's bytes and how texts are framed.
+  std::string spm_model;
+  bool remove_punctuation = false, add_bos = false, add_eos = true;
+  std::string bos_token, eos_token = "</s>", pad_token = "</s>";
   ClipTower text, vision;
   ClipPreprocess preprocess;
   std::vector<std::string> tokens, merges;

@@ -185,7 +185,8 @@ class ComposeRun {
     }
     std::vector<int> taken;
     for (const Slot& s : slots) taken.push_back(s.after_paragraph);
-    std::vector<Slot> gallery_slots = mark_slots(writer_, a, from_gallery, taken, warnings);
+    std::vector<Slot> gallery_slots =
+        mark_slots(writer_, a, from_gallery, taken, query_language(models_.embedder, a.lang), warnings);
     slots.insert(slots.end(), gallery_slots.begin(), gallery_slots.end());
     std::stable_sort(slots.begin(), slots.end(),
                      [](const Slot& x, const Slot& y) { return x.after_paragraph < y.after_paragraph; });

@@ -68,7 +68,7 @@ bool same_picture(const Choice& a, const Candidate& b) {
 // What the writer model says a picture after paragraph `after` should be: the fields of `wanted`
 // ("caption", "query", "tone", "why") that are not given.
 json ask_slot_fields(const Article& article, int after, const std::string& caption, const std::vector<std::string>& wanted,
-                     ChatModel& writer, uint32_t seed, EditReport& report) {
+                     const std::string& query_lang, ChatModel& writer, uint32_t seed, EditReport& report) {
   std::vector<Exchange> log;
   Conversation c(writer, seed, report.tokens, log);
   c.add(Message::system(writer_system_prompt(article.lang)));
@@ -84,7 +84,7 @@ json ask_slot_fields(const Article& article, int after, const std::string& capti
       ask += " a caption in " + language + ",";
     } else if (field == "query") {
       properties["query"] = string_schema(80);
-      ask += " an English search query describing what the picture shows,";
+      ask += " a search query in " + language_name(query_lang) + " describing what the picture shows,";
     } else if (field == "tone") {
       json tones = json::array();
       for (auto t : tone_names()) tones.push_back(std::string(t));
@@ -123,15 +123,33 @@ void find_picture(const Article& article, int skip, Slot& slot, int k, double to
             unreadable, report.warnings);
 }
 
-// The English query: given, written by the writer model, or the caption itself when it is English.
-std::string english_query(const Article& article, int after, const std::string& caption, const SlotSearch& search,
-                          const EditModels& models, uint32_t seed, EditReport& report) {
-  if (!strip(search.query).empty()) return strip(search.query);
-  if (models.writer)
-    return ask_slot_fields(article, after, caption, {"query"}, *models.writer, seed, report)["query"];
-  if (detect_language(caption) == "en") return caption;
-  throw Error("the caption \"" + caption + "\" is not English: give --query with an English search query, or a writer "
-              "model (-m or --endpoint) to write one");
+// The slot's query and its language: --query as given; else, for a multilingual CLIP model (which
+// reads the article's language), the caption itself; else an English query written by the writer
+// model, or the caption itself when it is English.
+void set_query(Slot& slot, const Article& article, int after, const SlotSearch& search, const EditModels& models,
+               uint32_t seed, EditReport& report) {
+  const std::string query_lang = query_language(models.embedder, article.lang);
+  if (!strip(search.query).empty()) {
+    slot.query = strip(search.query);
+    slot.query_lang = detect_language(slot.query);
+    return;
+  }
+  slot.query_lang = query_lang;
+  if (query_lang != "en" && !slot.caption.empty()) {
+    slot.query = slot.caption;
+    return;
+  }
+  if (models.writer) {
+    slot.query = ask_slot_fields(article, after, slot.caption, {"query"}, query_lang, *models.writer, seed, report)["query"];
+    return;
+  }
+  if (detect_language(slot.caption) == "en") {
+    slot.query = slot.caption;
+    return;
+  }
+  throw Error("the caption \"" + slot.caption + "\" is not English: give --query with an English search query, or a "
+              "writer model (-m or --endpoint) to write one (the gallery's CLIP model reads English only; a multilingual "
+              "one, Chinese-CLIP or SigLIP 2, takes the caption as it is)");
 }
 
 }  // namespace
@@ -148,7 +166,7 @@ EditReport research_slot(Article& article, int index, const SlotSearch& search, 
   Slot slot = before;
   slot.caption = caption;
   if (!strip(search.tone).empty()) slot.tone = strip(search.tone);
-  slot.query = english_query(article, slot.after_paragraph, caption, search, models, seed, report);
+  set_query(slot, article, slot.after_paragraph, search, models, seed, report);
   const int k = search.candidates > 0 ? search.candidates
                                       : (before.candidates.empty() ? 4 : static_cast<int>(before.candidates.size()));
   find_picture(article, index, slot, k, search.tone_weight, models, seed + 1, report);
@@ -211,13 +229,15 @@ EditReport add_slot(Article& article, int after, const SlotSearch& search, const
     if (slot.query.empty()) wanted.push_back("query");
     if (slot.tone.empty()) wanted.push_back("tone");
     wanted.push_back("why");
-    json fields = ask_slot_fields(article, after, slot.caption, wanted, *models.writer, seed, report);
+    const std::string query_lang = query_language(models.embedder, article.lang);
+    json fields = ask_slot_fields(article, after, slot.caption, wanted, query_lang, *models.writer, seed, report);
+    slot.query_lang = slot.query.empty() ? query_lang : detect_language(slot.query);
     for (const std::string& f : wanted) {
       std::string& field = f == "caption" ? slot.caption : f == "query" ? slot.query : f == "tone" ? slot.tone : slot.why;
       field = fields[f].get<std::string>();
     }
   } else {
-    slot.query = english_query(article, after, slot.caption, search, models, seed, report);
+    set_query(slot, article, after, search, models, seed, report);
     if (slot.tone.empty()) slot.tone = "neutral";
     slot.why = "added by hand (lingbi edit add-slot)";
   }

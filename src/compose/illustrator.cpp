@@ -4,6 +4,7 @@
 
 #include "lingbi/compose/slot_plan.h"
 #include "lingbi/compose/tone.h"
+#include "lingbi/gallery/gallery_embedder.h"
 #include "prompt_terms.h"
 #include "stages.h"
 
@@ -41,8 +42,12 @@ std::vector<int> positions_avoiding(const std::vector<int>& proposed, int paragr
 
 }  // namespace
 
+std::string query_language(const ImageEmbedder* embedder, const std::string& article_lang) {
+  return embedder && embedder->multilingual() && !article_lang.empty() ? article_lang : "en";
+}
+
 std::vector<Slot> mark_slots(Conversation& writer, const Article& article, int count, const std::vector<int>& taken,
-                             std::vector<std::string>& warnings) {
+                             const std::string& query_lang, std::vector<std::string>& warnings) {
   const int paragraphs = article.paragraph_count();
   if (count <= 0 || paragraphs <= 0) return {};
   json tones = json::array();
@@ -63,12 +68,13 @@ std::vector<Slot> mark_slots(Conversation& writer, const Article& article, int c
                     " pictures. Its paragraphs, numbered from 0, begin:\n" + paragraph_index(article) +
                     "Choose the paragraphs after which a picture belongs, at most one per paragraph. For each give a "
                     "caption in " + language_name(article.lang) +
-                    ", an English search query describing what the picture shows, its tone and why it belongs there.";
+                    ", a search query in " + language_name(query_lang) +
+                    " describing what the picture shows, its tone and why it belongs there.";
   json answer = writer.ask_json({ContentPart::of_text(ask)}, schema);
 
   std::vector<Slot> slots;
   for (const json& s : answer["slots"])
-    slots.push_back({s["after_paragraph"].get<int>(), s["caption"], s["query"], s["tone"], s["why"], {}, std::nullopt, ""});
+    slots.push_back({s["after_paragraph"].get<int>(), s["caption"], s["query"], s["tone"], s["why"], {}, std::nullopt, "", query_lang});
   std::stable_sort(slots.begin(), slots.end(), [](const Slot& a, const Slot& b) { return a.after_paragraph < b.after_paragraph; });
   std::vector<int> proposed;
   for (const Slot& s : slots) proposed.push_back(s.after_paragraph);

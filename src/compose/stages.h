@@ -44,15 +44,21 @@ Section write_section(Conversation& writer, const Outline& outline, int index, c
                       const ComposeOptions& options);
 
 // Illustrator (illustrator.cpp): `count` slots at distinct paragraphs, with caption (article's
-// language), English query, tone and reason. Positions in `taken` are not used.
+// language), a search query in `query_lang` ("en" for English-only CLIP models, the article's
+// language for multilingual ones; recorded as slot.query_lang), tone and reason. Positions in
+// `taken` are not used.
 std::vector<Slot> mark_slots(Conversation& writer, const Article& article, int count, const std::vector<int>& taken,
-                             std::vector<std::string>& warnings);
+                             const std::string& query_lang, std::vector<std::string>& warnings);
+
+// The language a gallery's queries should be written in: the article's when the CLIP model is
+// multilingual, else English.
+std::string query_language(const ImageEmbedder* embedder, const std::string& article_lang);
 
 // The user's pictures (illustrator.cpp too): where each fits, one slot each.
 std::vector<Slot> place_user_pictures(Conversation& writer, const Article& article,
                                       const std::vector<UserPicture>& pictures, std::vector<std::string>& warnings);
 
-// The slot's query (its English query, else its caption) through CLIP's text tower.
+// The slot's query (else its caption) through CLIP's text tower.
 std::vector<float> slot_query(ImageEmbedder& embedder, const Slot& slot);
 
 // Retriever (retriever.cpp): up to `k` gallery images for `query` (slot_query), none of `exclude`

@@ -39,6 +39,8 @@ class ClipEmbedder : public ImageEmbedder {
     return model_->embed_images(batch);
   }
   std::vector<float> embed_text(const std::string& text) override { return model_->embed_texts({text}).at(0); }
+  std::string family() const override { return clip_family_name(model_->family()); }
+  bool multilingual() const override { return model_->multilingual(); }
 
  private:
   std::unique_ptr<ClipModel> model_;

@@ -10,6 +10,7 @@
 
 #include "lingbi/clip/clip_convert.h"
 #include "lingbi/util/error.h"
+#include "safetensors_writer.h"
 
 namespace lingbi::dev {
 
@@ -59,58 +60,7 @@ std::vector<std::string> tiny_vocab() {
   return vocab;
 }
 
-struct Tensor {
-  std::string dtype = "F32";
-  std::vector<int64_t> shape;
-  std::vector<char> bytes;
-};
-
-class Weights {
- public:
-  explicit Weights(uint32_t seed) : rng_(seed) {}
-
-  void normal(const std::string& name, std::vector<int64_t> shape, float stddev, float mean = 0.0f) {
-    std::normal_distribution<float> dist(mean, stddev);
-    int64_t n = 1;
-    for (int64_t d : shape) n *= d;
-    std::vector<float> v(static_cast<size_t>(n));
-    for (float& x : v) x = dist(rng_);
-    Tensor t;
-    t.shape = std::move(shape);
-    t.bytes.assign(reinterpret_cast<const char*>(v.data()), reinterpret_cast<const char*>(v.data() + v.size()));
-    tensors_[name] = std::move(t);
-  }
-  void position_ids(const std::string& name, int64_t n) {
-    Tensor t;
-    t.dtype = "I64";
-    t.shape = {1, n};
-    for (int64_t i = 0; i < n; ++i) t.bytes.insert(t.bytes.end(), reinterpret_cast<const char*>(&i), reinterpret_cast<const char*>(&i) + 8);
-    tensors_[name] = std::move(t);
-  }
-  void write(const fs::path& path) const {
-    ordered_json header = ordered_json::object();
-    header["__metadata__"] = {{"format", "pt"}};
-    uint64_t offset = 0;
-    for (const auto& [name, t] : tensors_) {
-      header[name] = {{"dtype", t.dtype}, {"shape", t.shape}, {"data_offsets", {offset, offset + t.bytes.size()}}};
-      offset += t.bytes.size();
-    }
-    std::string h = header.dump();
-    while (h.size() % 8) h += ' ';
-    std::ofstream out(path, std::ios::binary);
-    const uint64_t len = h.size();
-    for (int i = 0; i < 8; ++i) out.put(char((len >> (8 * i)) & 0xFF));
-    out << h;
-    for (const auto& [name, t] : tensors_) out.write(t.bytes.data(), std::streamsize(t.bytes.size()));
-    if (!out) throw Error("cannot write " + path.string());
-  }
-
- private:
-  std::mt19937 rng_;
-  std::map<std::string, Tensor> tensors_;
-};
-
-void add_layers(Weights& w, const std::string& prefix, int layers, int64_t e, int64_t ff) {
+void add_layers(SafetensorsWriter& w, const std::string& prefix, int layers, int64_t e, int64_t ff) {
   for (int i = 0; i < layers; ++i) {
     const std::string b = prefix + ".encoder.layers." + std::to_string(i) + ".";
     for (const char* p : {"q_proj", "k_proj", "v_proj", "out_proj"}) {
@@ -143,8 +93,8 @@ const char* const* tiny_clip_merges(size_t* count) {
 
 void write_tiny_clip_hf(const fs::path& folder, uint32_t seed, const TinyClipOptions& o) {
   fs::create_directories(folder);
-  const int64_t te = 64, tff = 128, ctx = 77, ve = o.vision_hidden, vff = o.vision_ff, image = o.image_size,
-                patch = o.patch_size, proj = o.projection, layers = 2, vlayers = o.vision_layers;
+  const int64_t te = o.text_hidden, tff = o.text_ff, ctx = 77, ve = o.vision_hidden, vff = o.vision_ff, image = o.image_size,
+                patch = o.patch_size, proj = o.projection, layers = o.text_layers, vlayers = o.vision_layers;
   const int64_t n_pos = (image / patch) * (image / patch) + 1;
   const std::vector<std::string> vocab = tiny_vocab();
   const char* act = o.use_gelu ? "gelu" : "quick_gelu";
@@ -155,7 +105,7 @@ void write_tiny_clip_hf(const fs::path& folder, uint32_t seed, const TinyClipOpt
       {"model_type", "clip"},
       {"projection_dim", proj},
       {"text_config",
-       {{"hidden_size", te}, {"intermediate_size", tff}, {"num_attention_heads", 4}, {"num_hidden_layers", layers},
+       {{"hidden_size", te}, {"intermediate_size", tff}, {"num_attention_heads", o.text_heads}, {"num_hidden_layers", layers},
         {"max_position_embeddings", ctx}, {"vocab_size", vocab.size()}, {"hidden_act", act},
         {"layer_norm_eps", 1e-5}, {"projection_dim", proj}, {"bos_token_id", vocab.size() - 2},
         {"eos_token_id", vocab.size() - 1}}},
@@ -178,7 +128,7 @@ void write_tiny_clip_hf(const fs::path& folder, uint32_t seed, const TinyClipOpt
               {"image_mean", {0.48145466, 0.4578275, 0.40821073}}, {"image_std", {0.26862954, 0.26130258, 0.27577711}},
               {"image_processor_type", "CLIPImageProcessor"}, {"size", {{"shortest_edge", image}}}});
 
-  Weights w(seed);
+  SafetensorsWriter w(seed);
   w.normal("logit_scale", {}, 0.0f, 2.6592f);
   if (o.text) {
     w.normal("text_model.embeddings.token_embedding.weight", {int64_t(vocab.size()), te}, 0.5f);

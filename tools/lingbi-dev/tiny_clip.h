@@ -14,6 +14,8 @@ struct TinyClipOptions {
   // with projection 512), for benchmarks.
   int vision_hidden = 96, vision_heads = 4, vision_ff = 192, vision_layers = 2, image_size = 32, patch_size = 8;
   int projection = 32;
+  // Text tower size (ViT-B/32's is 512, 8, 2048, 12).
+  int text_hidden = 64, text_heads = 4, text_ff = 128, text_layers = 2;
 };
 
 // Writes folder/ as a Hugging Face CLIP checkpoint: config.json, model.safetensors (f32, standard

@@ -8,10 +8,13 @@
 namespace lingbi::cli {
 
 void add_convert_clip_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("convert-clip", "Convert a Hugging Face CLIP folder (config.json, model.safetensors, "
-                                                 "vocab.json, merges.txt, preprocessor_config.json) to GGUF");
+  auto* cmd = app.add_subcommand("convert-clip",
+                                 "Convert a Hugging Face CLIP, Chinese-CLIP or SigLIP / SigLIP 2 (fixed resolution) folder to "
+                                 "GGUF (config.json, model.safetensors, preprocessor_config.json; CLIP: vocab.json, merges.txt; "
+                                 "Chinese-CLIP: vocab.txt, tokenizer_config.json; SigLIP: spiece.model or tokenizer.model, "
+                                 "tokenizer_config.json). The file records the family (clip, chinese_clip, siglip)");
   static std::string hf, out, type = "f16";
-  cmd->add_option("--hf", hf, "Hugging Face CLIP checkpoint folder")->required();
+  cmd->add_option("--hf", hf, "Hugging Face CLIPModel, ChineseCLIPModel or SiglipModel checkpoint folder")->required();
   cmd->add_option("--out", out, "output GGUF file")->required();
   cmd->add_option("--type", type, "weight type of the matrices: f32, f16 or q8_0")->default_val("f16")
       ->check(CLI::IsMember({"f32", "f16", "q8_0"}));

@@ -26,7 +26,10 @@ void run_embed(const EmbedArgs& a) {
   options.batch_size = a.batch;
   options.device = a.device;
   auto model = ClipModel::load(a.model, options);
-  nlohmann::ordered_json out = {{"model", model->name()}, {"dim", model->dim()}, {"items", nlohmann::ordered_json::array()}};
+  nlohmann::ordered_json out = {{"model", model->name()},
+                                {"family", clip_family_name(model->family())},
+                                {"dim", model->dim()},
+                                {"items", nlohmann::ordered_json::array()}};
   if (!a.images.empty()) {
     std::vector<ClipImage> images;
     for (const auto& path : a.images) images.push_back(load_clip_image(path, model->preprocess()));

@@ -67,7 +67,10 @@ void run_search(const SearchArgs& a) {
                                         {"height", h.height},
                                         {"luminance", h.appearance.luminance},
                                         {"saturation", h.appearance.saturation},
-                                        {"colourfulness", h.appearance.colourfulness}});
+                                        {"colourfulness", h.appearance.colourfulness},
+                                        // Which text tower read the query: "clip", "chinese_clip", "siglip".
+                                        {"model", embedder->name()},
+                                        {"model_family", embedder->family()}});
       out.push_back(std::move(hit));
     }
     // A caption or tag from a file in a legacy encoding prints with U+FFFD rather than failing.
@@ -87,7 +90,9 @@ void add_search_command(CLI::App& app) {
   cmd->add_option("--gallery,-g", a.gallery, "gallery folder")->required();
   cmd->add_option("--clip", a.clip,
                   "CLIP model (GGUF, or a preset's name) the gallery was indexed with (default: the one it remembers)");
-  cmd->add_option("text", a.text, "what to look for");
+  cmd->add_option("text", a.text,
+                  "what to look for, in the languages the gallery's CLIP model reads (Chinese too for Chinese-CLIP "
+                  "and multilingual SigLIP models)");
   cmd->add_option("--image", a.image, "find pictures like this image file");
   cmd->add_option("-k", a.k, "number of results")->default_val(10)->check(CLI::Range(1, 10000));
   cmd->add_option("--exclude", a.exclude, "image ids never to return, separated by commas");

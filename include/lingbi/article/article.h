@@ -37,7 +37,7 @@ struct Choice {
 struct Slot {
   int after_paragraph = 0;
   std::string caption;  // in the article's language, shown under the picture
-  std::string query;    // English retrieval query
+  std::string query;    // retrieval query: what went through CLIP's text tower
   std::string tone;     // bright, neutral, sombre, ...
   std::string why;      // why a picture belongs here
   std::vector<Candidate> candidates;
@@ -46,6 +46,9 @@ struct Slot {
   // candidate twice, so the best retrieval score stands in), "best_score" (no vision model) or
   // "user" (the author's own picture); empty for articles written before this was recorded.
   std::string selector;
+  // The query's language: "en" for English-only CLIP models, the article's own language for a
+  // multilingual one (Chinese-CLIP, SigLIP 2); empty for articles written before it was recorded.
+  std::string query_lang;
 };
 
 struct TokenTotals {

@@ -1,5 +1,6 @@
-// CLIP dual encoder on ggml: image and text embeddings in one shared space, from GGUF files in
-// clip.cpp's layout (see docs/clip.md). Images are preprocessed as Hugging Face's CLIPImageProcessor.
+// CLIP dual encoders on ggml: image and text embeddings in one shared space, from GGUF files in
+// clip.cpp's layout (see docs/clip.md), for three model families: OpenAI CLIP, Chinese-CLIP (a BERT
+// text tower) and SigLIP. Images are preprocessed as Hugging Face's image processors.
 #pragma once
 
 #include <memory>
@@ -9,6 +10,12 @@
 namespace vips { class VImage; }
 
 namespace lingbi {
+
+// The model family a GGUF records (key clip.family; files without it are OpenAI CLIP).
+enum class ClipFamily { clip, chinese_clip, siglip };
+// "clip", "chinese_clip", "siglip"; parse throws lingbi::Error for other names.
+const char* clip_family_name(ClipFamily family);
+ClipFamily parse_clip_family(const std::string& name);
 
 struct ClipOptions {
   int n_threads = 0;     // 0: one per core
@@ -21,6 +28,9 @@ struct ClipPreprocess {
   int image_size = 224;
   float mean[3] = {0.48145466f, 0.4578275f, 0.40821073f};
   float std[3] = {0.26862954f, 0.26130258f, 0.27577711f};
+  // false: shortest side to image_size, then a centre crop (CLIPImageProcessor); true: both sides to
+  // image_size, the aspect ratio not kept (Chinese-CLIP's and SigLIP's processors).
+  bool stretch = false;
 };
 
 // One image ready for the vision tower: planar RGB, size x size, normalised floats.
@@ -51,6 +61,10 @@ class ClipModel {
   virtual bool has_vision() const = 0;
   virtual bool has_text() const = 0;
   virtual ClipPreprocess preprocess() const = 0;
+  virtual ClipFamily family() const = 0;
+  // Whether the text tower reads more than English (Chinese-CLIP, multilingual SigLIP, SigLIP 2):
+  // then queries are best written in the user's language (key clip.multilingual).
+  virtual bool multilingual() const = 0;
 
   // L2-normalised embeddings, one per input, in input order. Any number of inputs (batched
   // internally by ClipOptions::batch_size). Throws lingbi::Error when the tower is absent.

@@ -65,7 +65,8 @@ struct InsertOptions {
 // Where a slot's picture comes from when it is searched again or added.
 struct SlotSearch {
   std::string caption;  // research: required; add-slot: optional when a writer model is given
-  std::string query;    // English retrieval query; empty: written by the writer model, or the caption if English
+  std::string query;    // retrieval query; empty: the caption for a multilingual CLIP model, else an
+                        // English one written by the writer model, or the caption if English
   std::string tone;     // empty: kept (research), written by the writer model or "neutral" (add-slot)
   int candidates = 0;   // candidates to retrieve; 0: as many as before (research) or 4
   double tone_weight = 0.02;

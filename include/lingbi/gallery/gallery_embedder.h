@@ -31,6 +31,10 @@ class ImageEmbedder {
   virtual std::vector<std::vector<float>> embed_images(std::vector<PreparedImage> images) = 0;
   // L2-normalised embedding of a text query; throws lingbi::Error when the model has no text tower.
   virtual std::vector<float> embed_text(const std::string& text) = 0;
+  // The model family ("clip", "chinese_clip", "siglip") and whether its text tower reads more than
+  // English: then compose writes its queries in the article's language.
+  virtual std::string family() const { return "clip"; }
+  virtual bool multilingual() const { return false; }
 };
 
 // Loads a CLIP GGUF (see clip.h) as an ImageEmbedder. n_threads 0: one per core.
