@@ -223,6 +223,7 @@ function SlotView({ slot, index, disabled, shown, onSwap, onResearch, onRemove }
       <details class="slot-review">
         <summary>${t('pictureN', { n: index + 1 })} · ${t('tone', { t: slot.tone })}</summary>
         ${chosen?.reason && html`<p class="reason">${t('reason', { r: chosen.reason })}</p>`}
+        <p class="reason" data-query>${t('query', { q: slot.query })}${slot.query_lang ? ` (${slot.query_lang})` : ''}</p>
         <ul class="strip" aria-label=${t('candidatesOf', { n: index + 1 })}>
           ${slot.candidates.map((c, k) => {
             const isChosen = chosen && c.url === chosen.url;

@@ -151,6 +151,9 @@ try {
   check(await revision() === rev + 1, 'the new search did not make one revision');
   const researched = await api(`/v1/articles/${articleId}`);
   check(researched.article.slots[0].caption === 'Fishing boats at the quay', 'the caption was not saved');
+  // The query the gallery was searched with is shown, as recorded.
+  const shownQuery = await page.locator('figure.slot[data-slot="0"] [data-query]').textContent();
+  check(shownQuery.includes(researched.article.slots[0].query), `the slot shows "${shownQuery}", not its query`);
 
   step = 'rewrite a paragraph, see the diff and accept it';
   const oldText = (await api(`/v1/articles/${articleId}`)).article.sections.flatMap((s) => s.paragraphs)[1];
