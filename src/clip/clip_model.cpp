@@ -259,36 +259,52 @@ class GgmlClipModel final : public ClipModel {
     return compute(g, out, {{in, patches.data()}, {pos, positions.data()}});
   }
 
+  // What every text tower starts and ends with: inputs for `n` texts of `len` positions (token ids,
+  // positions, the row of each text to pool) and x, the token plus position embeddings [e, len, n];
+  // pooled() gathers the pooled rows of the final states, [e, n].
+  struct TextGraph {
+    ggml_tensor *tok, *pos, *pool, *x;
+    std::vector<int32_t> positions;
+    ggml_tensor* pooled(ggml_context* ctx, ggml_tensor* states, int64_t e, size_t len, size_t n) const {
+      return ggml_get_rows(ctx, ggml_reshape_2d(ctx, states, e, int64_t(len * n)), pool);
+    }
+  };
+  static TextGraph text_graph(ggml_context* ctx, const ClipTower& t, size_t len, size_t n) {
+    TextGraph tg;
+    tg.tok = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, int64_t(len * n));
+    ggml_set_input(tg.tok);
+    tg.pos = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, int64_t(len));
+    ggml_set_input(tg.pos);
+    tg.pool = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, int64_t(n));
+    ggml_set_input(tg.pool);
+    tg.x = ggml_reshape_3d(ctx, ggml_get_rows(ctx, t.token_embd, tg.tok), t.n_embd, int64_t(len), int64_t(n));
+    tg.x = ggml_add(ctx, tg.x, ggml_get_rows(ctx, t.position_embd, tg.pos));
+    tg.positions.resize(len);
+    for (size_t i = 0; i < len; ++i) tg.positions[i] = int32_t(i);
+    return tg;
+  }
+
   std::vector<std::vector<float>> run_text(const std::vector<std::vector<int32_t>>& ids) {
     const ClipTower& t = weights_.text;
     const size_t n = ids.size();
     size_t len = 0;
     for (const auto& s : ids) len = std::max(len, s.size());
     // Padded with the end token; the causal mask keeps padding from reaching the pooled token.
-    std::vector<int32_t> tokens(len * n, tokenizer_->end_id()), positions(len), pooled(n);
+    std::vector<int32_t> tokens(len * n, tokenizer_->end_id()), pooled(n);
     for (size_t b = 0; b < n; ++b) {
       std::copy(ids[b].begin(), ids[b].end(), tokens.begin() + b * len);
       const size_t eot = size_t(std::find(ids[b].begin(), ids[b].end(), tokenizer_->end_id()) - ids[b].begin());
       pooled[b] = int32_t(b * len + std::min(eot, ids[b].size() - 1));
     }
-    for (size_t i = 0; i < len; ++i) positions[i] = int32_t(i);
 
     Graph g = new_graph();
     ggml_context* ctx = g.ctx.get();
-    ggml_tensor* tok = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, int64_t(len * n));
-    ggml_set_input(tok);
-    ggml_tensor* pos = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, int64_t(len));
-    ggml_set_input(pos);
-    ggml_tensor* pool = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, int64_t(n));
-    ggml_set_input(pool);
-
-    ggml_tensor* x = ggml_reshape_3d(ctx, ggml_get_rows(ctx, t.token_embd, tok), t.n_embd, int64_t(len), int64_t(n));
-    x = ggml_add(ctx, x, ggml_get_rows(ctx, t.position_embd, pos));
+    const TextGraph tg = text_graph(ctx, t, len, n);
+    ggml_tensor* x = tg.x;
     for (const ClipLayer& l : t.layers) x = encoder_block(ctx, x, l, t, true, act());
-    x = ggml_get_rows(ctx, ggml_reshape_2d(ctx, x, t.n_embd, int64_t(len * n)), pool);  // [e, n]
-    x = layer_norm(ctx, x, t.post_ln_w, t.post_ln_b, t.eps);
+    x = layer_norm(ctx, tg.pooled(ctx, x, t.n_embd, len, n), t.post_ln_w, t.post_ln_b, t.eps);
     ggml_tensor* out = ggml_mul_mat(ctx, t.projection, x);
-    return compute(g, out, {{tok, tokens.data()}, {pos, positions.data()}, {pool, pooled.data()}});
+    return compute(g, out, {{tg.tok, tokens.data()}, {tg.pos, tg.positions.data()}, {tg.pool, pooled.data()}});
   }
 
   Act act() const { return weights_.gelu_tanh ? Act::gelu_tanh : weights_.use_gelu ? Act::gelu_erf : Act::quick_gelu; }
@@ -344,27 +360,19 @@ class GgmlClipModel final : public ClipModel {
   std::vector<std::vector<float>> run_text_siglip(const std::vector<std::vector<int32_t>>& ids) {
     const ClipTower& t = weights_.text;
     const size_t n = ids.size(), len = size_t(t.context_length);
-    std::vector<int32_t> tokens(len * n, spm_->pad_id()), positions(len), pooled(n);
+    std::vector<int32_t> tokens(len * n, spm_->pad_id()), pooled(n);
     for (size_t b = 0; b < n; ++b) {
       std::copy(ids[b].begin(), ids[b].begin() + long(std::min(len, ids[b].size())), tokens.begin() + long(b * len));
       pooled[b] = int32_t(b * len + len - 1);
     }
-    for (size_t i = 0; i < len; ++i) positions[i] = int32_t(i);
     Graph g = new_graph();
     ggml_context* ctx = g.ctx.get();
-    ggml_tensor* tok = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, int64_t(len * n));
-    ggml_set_input(tok);
-    ggml_tensor* pos = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, int64_t(len));
-    ggml_set_input(pos);
-    ggml_tensor* pool = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, int64_t(n));
-    ggml_set_input(pool);
-    ggml_tensor* x = ggml_reshape_3d(ctx, ggml_get_rows(ctx, t.token_embd, tok), t.n_embd, int64_t(len), int64_t(n));
-    x = ggml_add(ctx, x, ggml_get_rows(ctx, t.position_embd, pos));
+    const TextGraph tg = text_graph(ctx, t, len, n);
+    ggml_tensor* x = tg.x;
     for (const ClipLayer& l : t.layers) x = encoder_block(ctx, x, l, t, false, act());
-    x = ggml_get_rows(ctx, ggml_reshape_2d(ctx, x, t.n_embd, int64_t(len * n)), pool);  // [e, n]
-    x = layer_norm(ctx, x, t.post_ln_w, t.post_ln_b, t.eps);
+    x = layer_norm(ctx, tg.pooled(ctx, x, t.n_embd, len, n), t.post_ln_w, t.post_ln_b, t.eps);
     ggml_tensor* out = linear(ctx, x, t.head_w, t.head_b);
-    return compute(g, out, {{tok, tokens.data()}, {pos, positions.data()}, {pool, pooled.data()}});
+    return compute(g, out, {{tg.tok, tokens.data()}, {tg.pos, tg.positions.data()}, {tg.pool, pooled.data()}});
   }
 
   // Chinese-CLIP: BERT embeddings (token + position, token type 0 already added into the positions
@@ -374,7 +382,7 @@ class GgmlClipModel final : public ClipModel {
     const size_t n = ids.size();
     size_t len = 0;
     for (const auto& s : ids) len = std::max(len, s.size());
-    std::vector<int32_t> tokens(len * n, wordpiece_->pad_id()), positions(len), pooled(n);
+    std::vector<int32_t> tokens(len * n, wordpiece_->pad_id()), pooled(n);
     std::vector<float> mask(len * len * n, 0.0f);
     for (size_t b = 0; b < n; ++b) {
       std::copy(ids[b].begin(), ids[b].end(), tokens.begin() + long(b * len));
@@ -382,26 +390,17 @@ class GgmlClipModel final : public ClipModel {
       for (size_t q = 0; q < len; ++q)
         for (size_t k = ids[b].size(); k < len; ++k) mask[(b * len + q) * len + k] = -INFINITY;
     }
-    for (size_t i = 0; i < len; ++i) positions[i] = int32_t(i);
 
     Graph g = new_graph();
     ggml_context* ctx = g.ctx.get();
-    ggml_tensor* tok = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, int64_t(len * n));
-    ggml_set_input(tok);
-    ggml_tensor* pos = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, int64_t(len));
-    ggml_set_input(pos);
-    ggml_tensor* pool = ggml_new_tensor_1d(ctx, GGML_TYPE_I32, int64_t(n));
-    ggml_set_input(pool);
+    const TextGraph tg = text_graph(ctx, t, len, n);
     ggml_tensor* kq_mask = ggml_new_tensor_4d(ctx, GGML_TYPE_F32, int64_t(len), int64_t(len), 1, int64_t(n));
     ggml_set_input(kq_mask);
-
-    ggml_tensor* x = ggml_reshape_3d(ctx, ggml_get_rows(ctx, t.token_embd, tok), t.n_embd, int64_t(len), int64_t(n));
-    x = ggml_add(ctx, x, ggml_get_rows(ctx, t.position_embd, pos));
-    x = layer_norm(ctx, x, t.embd_ln_w, t.embd_ln_b, t.eps);
+    ggml_tensor* x = layer_norm(ctx, tg.x, t.embd_ln_w, t.embd_ln_b, t.eps);
     for (const ClipLayer& l : t.layers) x = bert_block(ctx, x, l, t, kq_mask);
-    x = ggml_get_rows(ctx, ggml_reshape_2d(ctx, x, t.n_embd, int64_t(len * n)), pool);  // [e, n]
-    ggml_tensor* out = ggml_mul_mat(ctx, t.projection, x);
-    return compute(g, out, {{tok, tokens.data()}, {pos, positions.data()}, {pool, pooled.data()}, {kq_mask, mask.data()}});
+    ggml_tensor* out = ggml_mul_mat(ctx, t.projection, tg.pooled(ctx, x, t.n_embd, len, n));
+    return compute(g, out, {{tg.tok, tokens.data()}, {tg.pos, tg.positions.data()}, {tg.pool, pooled.data()},
+                            {kq_mask, mask.data()}});
   }
 
   BackendPtr cpu_, device_;
