@@ -10,18 +10,17 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "reference_weights.h"
+
 namespace lingbi::test {
 
-class ReferenceSiglip {
+class ReferenceSiglip : public ReferenceWeights {
  public:
-  using Vec = std::vector<double>;
-
-  explicit ReferenceSiglip(const std::filesystem::path& folder) {
+  explicit ReferenceSiglip(const std::filesystem::path& folder) : ReferenceWeights(folder / "model.safetensors") {
     std::ifstream cf(folder / "config.json");
     const auto c = nlohmann::json::parse(cf);
     text_ = {c["text_config"]["hidden_size"].get<int>(), c["text_config"]["num_attention_heads"].get<int>(),
@@ -31,21 +30,6 @@ class ReferenceSiglip {
     positions_ = c["text_config"]["max_position_embeddings"].get<int>();
     image_size_ = c["vision_config"]["image_size"].get<int>();
     patch_ = c["vision_config"]["patch_size"].get<int>();
-    std::ifstream in(folder / "model.safetensors", std::ios::binary);
-    uint64_t len = 0;
-    in.read(reinterpret_cast<char*>(&len), 8);
-    std::string header(len, '\0');
-    in.read(header.data(), std::streamsize(len));
-    const auto h = nlohmann::json::parse(header);
-    for (auto it = h.begin(); it != h.end(); ++it) {
-      if (it.key() == "__metadata__" || it.value()["dtype"] != "F32") continue;
-      const auto off = it.value()["data_offsets"].get<std::vector<uint64_t>>();
-      std::vector<float> f((off[1] - off[0]) / 4);
-      in.seekg(std::streamoff(8 + len + off[0]));
-      in.read(reinterpret_cast<char*>(f.data()), std::streamsize(off[1] - off[0]));
-      shapes_[it.key()] = it.value()["shape"].get<std::vector<int64_t>>();
-      t_[it.key()] = Vec(f.begin(), f.end());
-    }
   }
 
   int positions() const { return positions_; }
@@ -98,7 +82,7 @@ class ReferenceSiglip {
       k.push_back(project(t, 1));
       v.push_back(project(t, 2));
     }
-    const Vec attn = attend({q}, k, v, vision_)[0];
+    const Vec attn = attend({q}, k, v, vision_.heads, false)[0];
     const Vec o = dense(attn, "vision_model.head.attention.out_proj");
     Vec m = dense(layer_norm(o, "vision_model.head.layernorm", vision_.eps), "vision_model.head.mlp.fc1");
     for (double& a : m) a = gelu_tanh(a);
@@ -113,55 +97,6 @@ class ReferenceSiglip {
   static double gelu_tanh(double v) {
     return 0.5 * v * (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (v + 0.044715 * v * v * v)));
   }
-  Vec row(const std::string& name, int r) const {
-    const auto& t = t_.at(name);
-    const int64_t cols = shapes_.at(name).back();
-    return Vec(t.begin() + r * cols, t.begin() + (r + 1) * cols);
-  }
-  static Vec add(Vec a, const Vec& b) {
-    for (size_t i = 0; i < a.size(); ++i) a[i] += b[i];
-    return a;
-  }
-  Vec dense(const Vec& x, const std::string& p) const {
-    const auto& w = t_.at(p + ".weight");
-    const int64_t out = shapes_.at(p + ".weight")[0], in = shapes_.at(p + ".weight")[1];
-    Vec y(t_.at(p + ".bias"));
-    for (int64_t o = 0; o < out; ++o)
-      for (int64_t i = 0; i < in; ++i) y[o] += w[o * in + i] * x[i];
-    return y;
-  }
-  Vec layer_norm(const Vec& x, const std::string& prefix, double eps) const {
-    double mean = 0, var = 0;
-    for (double v : x) mean += v;
-    mean /= double(x.size());
-    for (double v : x) var += (v - mean) * (v - mean);
-    var /= double(x.size());
-    const auto& w = t_.at(prefix + ".weight");
-    const auto& b = t_.at(prefix + ".bias");
-    Vec y(x.size());
-    for (size_t i = 0; i < x.size(); ++i) y[i] = (x[i] - mean) / std::sqrt(var + eps) * w[i] + b[i];
-    return y;
-  }
-  static std::vector<Vec> attend(const std::vector<Vec>& q, const std::vector<Vec>& k, const std::vector<Vec>& v, const Cfg& c) {
-    const int d = c.hidden / c.heads;
-    std::vector<Vec> out(q.size(), Vec(c.hidden, 0.0));
-    for (int hd = 0; hd < c.heads; ++hd)
-      for (size_t i = 0; i < q.size(); ++i) {
-        Vec s(k.size());
-        double mx = -1e300;
-        for (size_t j = 0; j < k.size(); ++j) {
-          double dot = 0;
-          for (int t = 0; t < d; ++t) dot += q[i][hd * d + t] * k[j][hd * d + t];
-          s[j] = dot / std::sqrt(double(d));
-          mx = std::max(mx, s[j]);
-        }
-        double sum = 0;
-        for (double& e : s) sum += (e = std::exp(e - mx));
-        for (size_t j = 0; j < k.size(); ++j)
-          for (int t = 0; t < d; ++t) out[i][hd * d + t] += s[j] / sum * v[j][hd * d + t];
-      }
-    return out;
-  }
   std::vector<Vec> block(const std::vector<Vec>& x, const std::string& p, const Cfg& c) const {
     const size_t n = x.size();
     std::vector<Vec> q(n), k(n), v(n);
@@ -171,7 +106,7 @@ class ReferenceSiglip {
       k[i] = dense(h, p + "self_attn.k_proj");
       v[i] = dense(h, p + "self_attn.v_proj");
     }
-    const std::vector<Vec> a = attend(q, k, v, c);
+    const std::vector<Vec> a = attend(q, k, v, c.heads, false);
     std::vector<Vec> y(n);
     for (size_t i = 0; i < n; ++i) {
       y[i] = add(x[i], dense(a[i], p + "self_attn.out_proj"));
@@ -181,17 +116,9 @@ class ReferenceSiglip {
     }
     return y;
   }
-  static Vec normalise(Vec v) {
-    double s = 0;
-    for (double e : v) s += e * e;
-    for (double& e : v) e /= std::sqrt(s);
-    return v;
-  }
 
   Cfg text_, vision_;
   int positions_ = 0, image_size_ = 0, patch_ = 0;
-  std::map<std::string, Vec> t_;
-  std::map<std::string, std::vector<int64_t>> shapes_;
 };
 
 }  // namespace lingbi::test
