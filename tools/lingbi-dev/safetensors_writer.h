@@ -66,4 +66,32 @@ class SafetensorsWriter {
   std::map<std::string, Tensor> tensors_;
 };
 
+// The blocks of a CLIP-style encoder (CLIP's and SigLIP's towers, Chinese-CLIP's image tower) under
+// PREFIX.encoder.layers.N.: attention projections, the two LayerNorms and the MLP, in one fixed
+// order, so that a seed always gives the same weights.
+inline void add_encoder_layers(SafetensorsWriter& w, const std::string& prefix, int layers, int64_t e, int64_t ff) {
+  for (int i = 0; i < layers; ++i) {
+    const std::string b = prefix + ".encoder.layers." + std::to_string(i) + ".";
+    for (const char* p : {"q_proj", "k_proj", "v_proj", "out_proj"}) {
+      w.normal(b + "self_attn." + p + ".weight", {e, e}, 0.15f);
+      w.normal(b + "self_attn." + p + ".bias", {e}, 0.05f);
+    }
+    for (const char* n : {"layer_norm1", "layer_norm2"}) {
+      w.normal(b + n + ".weight", {e}, 0.1f, 1.0f);
+      w.normal(b + n + ".bias", {e}, 0.1f);
+    }
+    w.normal(b + "mlp.fc1.weight", {ff, e}, 0.15f);
+    w.normal(b + "mlp.fc1.bias", {ff}, 0.05f);
+    w.normal(b + "mlp.fc2.weight", {e, ff}, 0.1f);
+    w.normal(b + "mlp.fc2.bias", {e}, 0.05f);
+  }
+}
+
+// A Hugging Face folder's JSON file (config.json, vocab.json, ...), keys in the order given.
+inline void write_json_file(const std::filesystem::path& path, const nlohmann::ordered_json& j) {
+  std::ofstream out(path);
+  out << j.dump(2) << "\n";
+  if (!out) throw Error("cannot write " + path.string());
+}
+
 }  // namespace lingbi::dev

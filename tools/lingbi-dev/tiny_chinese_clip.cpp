@@ -14,12 +14,6 @@ using nlohmann::ordered_json;
 
 namespace {
 
-void write_json(const fs::path& p, const ordered_json& j) {
-  std::ofstream out(p);
-  out << j.dump(2) << "\n";
-  if (!out) throw Error("cannot write " + p.string());
-}
-
 void add_bert_layers(SafetensorsWriter& w, int layers, int64_t e, int64_t ff) {
   for (int i = 0; i < layers; ++i) {
     const std::string b = "text_model.encoder.layer." + std::to_string(i) + ".";
@@ -35,24 +29,6 @@ void add_bert_layers(SafetensorsWriter& w, int layers, int64_t e, int64_t ff) {
     w.normal(b + "intermediate.dense.bias", {ff}, 0.05f);
     w.normal(b + "output.dense.weight", {e, ff}, 0.1f);
     w.normal(b + "output.dense.bias", {e}, 0.05f);
-  }
-}
-
-void add_vit_layers(SafetensorsWriter& w, int layers, int64_t e, int64_t ff) {
-  for (int i = 0; i < layers; ++i) {
-    const std::string b = "vision_model.encoder.layers." + std::to_string(i) + ".";
-    for (const char* p : {"q_proj", "k_proj", "v_proj", "out_proj"}) {
-      w.normal(b + "self_attn." + p + ".weight", {e, e}, 0.15f);
-      w.normal(b + "self_attn." + p + ".bias", {e}, 0.05f);
-    }
-    for (const char* n : {"layer_norm1", "layer_norm2"}) {
-      w.normal(b + n + ".weight", {e}, 0.1f, 1.0f);
-      w.normal(b + n + ".bias", {e}, 0.1f);
-    }
-    w.normal(b + "mlp.fc1.weight", {ff, e}, 0.15f);
-    w.normal(b + "mlp.fc1.bias", {ff}, 0.05f);
-    w.normal(b + "mlp.fc2.weight", {e, ff}, 0.1f);
-    w.normal(b + "mlp.fc2.bias", {e}, 0.05f);
   }
 }
 
@@ -76,7 +52,7 @@ void write_tiny_chinese_clip_hf(const fs::path& folder, uint32_t seed, const Tin
                 image = o.image_size, patch = o.patch_size, proj = o.projection;
   const int64_t n_pos = (image / patch) * (image / patch) + 1;
 
-  write_json(folder / "config.json",
+  write_json_file(folder / "config.json",
              {{"_name_or_path", "lingbi-tiny-chinese-clip"},
               {"architectures", {"ChineseCLIPModel"}},
               {"model_type", "chinese_clip"},
@@ -97,10 +73,10 @@ void write_tiny_chinese_clip_hf(const fs::path& folder, uint32_t seed, const Tin
     for (const std::string& t : vocab) v << t << "\n";
     if (!v) throw Error("cannot write " + (folder / "vocab.txt").string());
   }
-  write_json(folder / "tokenizer_config.json",
+  write_json_file(folder / "tokenizer_config.json",
              {{"tokenizer_class", "BertTokenizer"}, {"do_lower_case", o.lower_case}, {"tokenize_chinese_chars", true},
               {"strip_accents", nullptr}, {"model_max_length", pos}});
-  write_json(folder / "preprocessor_config.json",
+  write_json_file(folder / "preprocessor_config.json",
              {{"image_processor_type", "ChineseCLIPImageProcessor"}, {"do_resize", true},
               {"size", {{"height", image}, {"width", image}}}, {"do_center_crop", true},
               {"crop_size", {{"height", image}, {"width", image}}}, {"do_rescale", true}, {"rescale_factor", 1.0 / 255},
@@ -125,7 +101,7 @@ void write_tiny_chinese_clip_hf(const fs::path& folder, uint32_t seed, const Tin
   w.position_ids("vision_model.embeddings.position_ids", n_pos);
   w.normal("vision_model.pre_layrnorm.weight", {ve}, 0.1f, 1.0f);
   w.normal("vision_model.pre_layrnorm.bias", {ve}, 0.1f);
-  add_vit_layers(w, o.vision_layers, ve, vff);
+  add_encoder_layers(w, "vision_model", o.vision_layers, ve, vff);
   w.normal("vision_model.post_layernorm.weight", {ve}, 0.1f, 1.0f);
   w.normal("vision_model.post_layernorm.bias", {ve}, 0.1f);
   w.normal("visual_projection.weight", {proj, ve}, 0.15f);

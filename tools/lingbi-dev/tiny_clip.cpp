@@ -60,30 +60,6 @@ std::vector<std::string> tiny_vocab() {
   return vocab;
 }
 
-void add_layers(SafetensorsWriter& w, const std::string& prefix, int layers, int64_t e, int64_t ff) {
-  for (int i = 0; i < layers; ++i) {
-    const std::string b = prefix + ".encoder.layers." + std::to_string(i) + ".";
-    for (const char* p : {"q_proj", "k_proj", "v_proj", "out_proj"}) {
-      w.normal(b + "self_attn." + p + ".weight", {e, e}, 0.15f);
-      w.normal(b + "self_attn." + p + ".bias", {e}, 0.05f);
-    }
-    for (const char* n : {"layer_norm1", "layer_norm2"}) {
-      w.normal(b + n + ".weight", {e}, 0.1f, 1.0f);
-      w.normal(b + n + ".bias", {e}, 0.1f);
-    }
-    w.normal(b + "mlp.fc1.weight", {ff, e}, 0.15f);
-    w.normal(b + "mlp.fc1.bias", {ff}, 0.05f);
-    w.normal(b + "mlp.fc2.weight", {e, ff}, 0.1f);
-    w.normal(b + "mlp.fc2.bias", {e}, 0.05f);
-  }
-}
-
-void write_json(const fs::path& p, const ordered_json& j) {
-  std::ofstream out(p);
-  out << j.dump(2) << "\n";
-  if (!out) throw Error("cannot write " + p.string());
-}
-
 }  // namespace
 
 const char* const* tiny_clip_merges(size_t* count) {
@@ -113,16 +89,16 @@ void write_tiny_clip_hf(const fs::path& folder, uint32_t seed, const TinyClipOpt
        {{"hidden_size", ve}, {"intermediate_size", vff}, {"num_attention_heads", o.vision_heads}, {"num_hidden_layers", vlayers},
         {"image_size", image}, {"patch_size", patch}, {"num_channels", 3}, {"hidden_act", act},
         {"layer_norm_eps", 1e-5}, {"projection_dim", proj}}}};
-  write_json(folder / "config.json", config);
+  write_json_file(folder / "config.json", config);
 
   ordered_json v = ordered_json::object();
   for (size_t i = 0; i < vocab.size(); ++i) v[vocab[i]] = i;
-  write_json(folder / "vocab.json", v);
+  write_json_file(folder / "vocab.json", v);
   std::ofstream merges(folder / "merges.txt");
   merges << "#version: 0.2\n";
   for (const char* m : kMerges) merges << m << "\n";
 
-  write_json(folder / "preprocessor_config.json",
+  write_json_file(folder / "preprocessor_config.json",
              {{"crop_size", {{"height", image}, {"width", image}}}, {"do_center_crop", true}, {"do_normalize", true},
               {"do_resize", true}, {"do_rescale", true}, {"rescale_factor", 1.0 / 255}, {"resample", 3},
               {"image_mean", {0.48145466, 0.4578275, 0.40821073}}, {"image_std", {0.26862954, 0.26130258, 0.27577711}},
@@ -134,7 +110,7 @@ void write_tiny_clip_hf(const fs::path& folder, uint32_t seed, const TinyClipOpt
     w.normal("text_model.embeddings.token_embedding.weight", {int64_t(vocab.size()), te}, 0.5f);
     w.normal("text_model.embeddings.position_embedding.weight", {ctx, te}, 0.2f);
     w.position_ids("text_model.embeddings.position_ids", ctx);
-    add_layers(w, "text_model", int(layers), te, tff);
+    add_encoder_layers(w, "text_model", int(layers), te, tff);
     w.normal("text_model.final_layer_norm.weight", {te}, 0.1f, 1.0f);
     w.normal("text_model.final_layer_norm.bias", {te}, 0.1f);
     w.normal("text_projection.weight", {proj, te}, 0.15f);
@@ -146,7 +122,7 @@ void write_tiny_clip_hf(const fs::path& folder, uint32_t seed, const TinyClipOpt
     w.position_ids("vision_model.embeddings.position_ids", n_pos);
     w.normal("vision_model.pre_layrnorm.weight", {ve}, 0.1f, 1.0f);
     w.normal("vision_model.pre_layrnorm.bias", {ve}, 0.1f);
-    add_layers(w, "vision_model", int(vlayers), ve, vff);
+    add_encoder_layers(w, "vision_model", int(vlayers), ve, vff);
     w.normal("vision_model.post_layernorm.weight", {ve}, 0.1f, 1.0f);
     w.normal("vision_model.post_layernorm.bias", {ve}, 0.1f);
     w.normal("visual_projection.weight", {proj, ve}, 0.15f);

@@ -25,12 +25,6 @@ constexpr const char* kCorpus[] = {
     "海边 sunset 的照片", "一只 cat 和一只 dog", "photos of the sea and the mountains", "照片里的海和山",
 };
 
-void write_json(const fs::path& p, const ordered_json& j) {
-  std::ofstream out(p);
-  out << j.dump(2) << "\n";
-  if (!out) throw Error("cannot write " + p.string());
-}
-
 // kCorpus four times over, for the trainer.
 class CorpusIterator : public sentencepiece::SentenceIterator {
  public:
@@ -60,24 +54,6 @@ std::string train_spm(bool gemma) {
   return model;
 }
 
-void add_layers(SafetensorsWriter& w, const std::string& prefix, int layers, int64_t e, int64_t ff) {
-  for (int i = 0; i < layers; ++i) {
-    const std::string b = prefix + ".encoder.layers." + std::to_string(i) + ".";
-    for (const char* p : {"q_proj", "k_proj", "v_proj", "out_proj"}) {
-      w.normal(b + "self_attn." + p + ".weight", {e, e}, 0.15f);
-      w.normal(b + "self_attn." + p + ".bias", {e}, 0.05f);
-    }
-    for (const char* n : {"layer_norm1", "layer_norm2"}) {
-      w.normal(b + n + ".weight", {e}, 0.1f, 1.0f);
-      w.normal(b + n + ".bias", {e}, 0.1f);
-    }
-    w.normal(b + "mlp.fc1.weight", {ff, e}, 0.15f);
-    w.normal(b + "mlp.fc1.bias", {ff}, 0.05f);
-    w.normal(b + "mlp.fc2.weight", {e, ff}, 0.1f);
-    w.normal(b + "mlp.fc2.bias", {e}, 0.05f);
-  }
-}
-
 }  // namespace
 
 void write_tiny_siglip_hf(const fs::path& folder, uint32_t seed, const TinySiglipOptions& o) {
@@ -92,7 +68,7 @@ void write_tiny_siglip_hf(const fs::path& folder, uint32_t seed, const TinySigli
   }
   const int64_t te = o.hidden, ve = o.vision_hidden, image = o.image_size, patch = o.patch_size;
   const int64_t n_patch = (image / patch) * (image / patch);
-  write_json(folder / "config.json",
+  write_json_file(folder / "config.json",
              {{"_name_or_path", o.siglip2 ? "lingbi-tiny-siglip2" : "lingbi-tiny-siglip"},
               {"architectures", {"SiglipModel"}},
               {"model_type", "siglip"},
@@ -106,15 +82,15 @@ void write_tiny_siglip_hf(const fs::path& folder, uint32_t seed, const TinySigli
                 {"num_attention_heads", o.vision_heads}, {"num_hidden_layers", o.vision_layers}, {"image_size", image},
                 {"patch_size", patch}, {"num_channels", 3}, {"hidden_act", "gelu_pytorch_tanh"}, {"layer_norm_eps", 1e-6}}}});
   if (o.siglip2)
-    write_json(folder / "tokenizer_config.json",
+    write_json_file(folder / "tokenizer_config.json",
                {{"tokenizer_class", "GemmaTokenizer"}, {"add_bos_token", true}, {"add_eos_token", true},
                 {"bos_token", "<bos>"}, {"eos_token", "<eos>"}, {"pad_token", "<pad>"}, {"unk_token", "<unk>"},
                 {"model_max_length", o.positions}});
   else
-    write_json(folder / "tokenizer_config.json",
+    write_json_file(folder / "tokenizer_config.json",
                {{"tokenizer_class", "SiglipTokenizer"}, {"do_lower_case", true}, {"eos_token", "</s>"},
                 {"pad_token", "</s>"}, {"unk_token", "<unk>"}, {"model_max_length", o.positions}});
-  write_json(folder / "preprocessor_config.json",
+  write_json_file(folder / "preprocessor_config.json",
              {{"image_processor_type", "SiglipImageProcessor"}, {"do_resize", true},
               {"size", {{"height", image}, {"width", image}}}, {"resample", 2}, {"do_rescale", true},
               {"rescale_factor", 1.0 / 255}, {"do_normalize", true}, {"image_mean", {0.5, 0.5, 0.5}},
@@ -126,7 +102,7 @@ void write_tiny_siglip_hf(const fs::path& folder, uint32_t seed, const TinySigli
   w.normal("text_model.embeddings.token_embedding.weight", {vocab, te}, 0.5f);
   w.normal("text_model.embeddings.position_embedding.weight", {o.positions, te}, 0.2f);
   w.position_ids("text_model.embeddings.position_ids", o.positions);
-  add_layers(w, "text_model", o.layers, te, o.ff);
+  add_encoder_layers(w, "text_model", o.layers, te, o.ff);
   w.normal("text_model.final_layer_norm.weight", {te}, 0.1f, 1.0f);
   w.normal("text_model.final_layer_norm.bias", {te}, 0.1f);
   w.normal("text_model.head.weight", {ve, te}, 0.15f);
@@ -135,7 +111,7 @@ void write_tiny_siglip_hf(const fs::path& folder, uint32_t seed, const TinySigli
   w.normal("vision_model.embeddings.patch_embedding.bias", {ve}, 0.05f);
   w.normal("vision_model.embeddings.position_embedding.weight", {n_patch, ve}, 0.2f);
   w.position_ids("vision_model.embeddings.position_ids", n_patch);
-  add_layers(w, "vision_model", o.vision_layers, ve, o.vision_ff);
+  add_encoder_layers(w, "vision_model", o.vision_layers, ve, o.vision_ff);
   w.normal("vision_model.post_layernorm.weight", {ve}, 0.1f, 1.0f);
   w.normal("vision_model.post_layernorm.bias", {ve}, 0.1f);
   w.normal("vision_model.head.probe", {1, 1, ve}, 0.5f);
