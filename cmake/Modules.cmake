@@ -36,7 +36,7 @@ set(LINGBI_PROGRAMS tools/lingbi tools/lingbi-dev)
 set(LINGBI_tools/lingbi_USES ${LINGBI_MODULES})
 set(LINGBI_tools/lingbi_EXTERNAL cli11)
 set(LINGBI_tools/lingbi-dev_USES ${LINGBI_MODULES})
-set(LINGBI_tools/lingbi-dev_EXTERNAL cli11 ggml vips sentencepiece)
+set(LINGBI_tools/lingbi-dev_EXTERNAL cli11 ggml llama vips sentencepiece)
 
 # Third-party libraries: which #include names belong to each (a regular expression), and the
 # CMake targets that bring it. nlohmann/json and base64.hpp (llama.cpp's vendor folder, header

@@ -4,11 +4,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "lingbi/util/ggml_handles.h"
+#include "noise.h"
 
 namespace lingbi::dev {
 
@@ -31,7 +31,7 @@ class GgufBuilder {
  private:
   GgmlPtr ggml_;
   GgufPtr gguf_;
-  std::mt19937_64 rng_;
+  Noise noise_;
 };
 
 }  // namespace lingbi::dev

@@ -10,16 +10,13 @@
 #include "lingbi/util/version.h"
 #include "test_pictures.h"
 
-namespace lingbi::dev {
-void add_make_tiny_models_command(CLI::App& app);
-}
-
 int main(int argc, char** argv) {
   CLI::App app{"lingbi-dev: developer tools that generate test fixtures for lingbi"};
   app.name("lingbi-dev");
   app.require_subcommand(0, 1);
   app.set_version_flag("--version", "lingbi-dev " + std::string(lingbi::version()));
   lingbi::dev::add_make_tiny_models_command(app);
+  lingbi::dev::add_make_model_command(app);
   lingbi::dev::add_make_test_pictures_command(app);
   try {
     app.parse(argc, argv);

@@ -8,65 +8,22 @@
 #include "lingbi/util/error.h"
 #include "lingbi/util/ggml_handles.h"
 #include "tiny_models.h"
+#include "vocab_source.h"
 
 namespace lingbi::dev {
 
 namespace {
-
-// The bytes a byte-level BPE token stands for (GPT-2's mapping: printable bytes are themselves,
-// the other 68 bytes are U+0100 onwards in order).
-std::string token_bytes(const std::string& token) {
-  static const std::vector<int> byte_of = [] {
-    std::vector<int> table(512, -1);
-    int next = 256;
-    for (int b = 0; b < 256; ++b) {
-      const bool printable = (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255);
-      table[printable ? b : next++] = b;
-    }
-    return table;
-  }();
-  std::string out;
-  for (size_t i = 0; i < token.size();) {
-    unsigned char c = token[i];
-    int cp, len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : 4;
-    cp = len == 1 ? c : c & (0x3F >> (len - 1));
-    for (int k = 1; k < len && i + k < token.size(); ++k) cp = (cp << 6) | (token[i + k] & 0x3F);
-    i += len;
-    if (cp < 0 || cp >= 512 || byte_of[cp] < 0) return {};  // not a byte-level token
-    out += static_cast<char>(byte_of[cp]);
-  }
-  return out;
-}
-
-bool valid_utf8(const std::string& s) {
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = s[i];
-    int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return false;
-    for (int k = 1; k < len; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) return false;
-    i += len;
-  }
-  return true;
-}
 
 // Random weights would pick any token, including special ones (tool-call and thinking markers) and
 // pieces of a UTF-8 character, which a real model emits only in context. Such noise makes
 // llama-server's chat parser reject the output. Their embeddings are scaled down to 2% so their
 // logits stay near zero and top-k sampling passes them over; end-of-generation tokens keep theirs.
 void quiet_unusual_tokens(ggml_tensor* embd, const gguf_context* voc) {
-  const int64_t tokens = gguf_find_key(voc, "tokenizer.ggml.tokens");
-  const int64_t types = gguf_find_key(voc, "tokenizer.ggml.token_type");
-  const int64_t n = static_cast<int64_t>(gguf_get_arr_n(voc, tokens));
+  const std::vector<bool> unusual = unusual_tokens(voc);
   const int64_t e = embd->ne[0];
   auto* rows = static_cast<ggml_fp16_t*>(embd->data);
-  for (int64_t id = 0; id < n; ++id) {
-    const std::string text = gguf_get_arr_str(voc, tokens, id);
-    const int type = types >= 0 ? static_cast<const int32_t*>(gguf_get_arr_data(voc, types))[id] : 1;
-    const bool end = text == "<|im_end|>" || text == "<|endoftext|>";
-    const std::string bytes = token_bytes(text);
-    const bool plain = type == 1 && !bytes.empty() && valid_utf8(bytes);
-    if (plain || end) continue;
+  for (size_t id = 0; id < unusual.size(); ++id) {
+    if (!unusual[id]) continue;
     for (int64_t k = 0; k < e; ++k) rows[id * e + k] = ggml_fp32_to_fp16(0.02f * ggml_fp16_to_fp32(rows[id * e + k]));
   }
 }
@@ -75,15 +32,8 @@ void quiet_unusual_tokens(ggml_tensor* embd, const gguf_context* voc) {
 
 void write_tiny_llm(const std::filesystem::path& path, const std::filesystem::path& vocab, uint64_t seed,
                     const TinyLlmShape& s) {
-  gguf_init_params vp{true, nullptr};
-  GgufPtr voc(gguf_init_from_file(vocab.c_str(), vp));
-  if (!voc) {
-    throw Error("cannot read the tokenizer GGUF " + vocab.string() +
-                ": pass --vocab with llama.cpp's models/ggml-vocab-qwen2.gguf");
-  }
-  const int64_t tokens_key = gguf_find_key(voc.get(), "tokenizer.ggml.tokens");
-  if (tokens_key < 0) throw Error(vocab.string() + " holds no tokenizer (no tokenizer.ggml.tokens)");
-  const int64_t n_vocab = static_cast<int64_t>(gguf_get_arr_n(voc.get(), tokens_key));
+  GgufPtr voc = open_vocab(vocab);
+  const int64_t n_vocab = vocab_tokens(voc.get());
 
   const int64_t e = s.embedding, ff = s.feed_forward, kv = e / s.heads * s.kv_heads;
   const size_t bytes = static_cast<size_t>(n_vocab * e * 2 + s.blocks * (4 * e * e + 3 * e * ff + 8 * e) * 4);
