@@ -74,9 +74,9 @@ def time_torch(model, batch, size, seconds=3.0):
         return n * batch / (time.perf_counter() - start)
 
 
-def bench_folder():
-    """The Hugging Face folder of the ViT-B/32 that bench_clip writes (bench/vit_model.h)."""
-    return os.path.join(os.environ.get("LINGBI_BENCH_CLIP_DIR", "/tmp/lingbi-bench-clip"), "clip-vit-b32-hf")
+def bench_folder(vit="b32"):
+    """The Hugging Face folder of the tower that bench_clip writes for LINGBI_BENCH_VIT=vit (bench/vit_model.h)."""
+    return os.path.join(os.environ.get("LINGBI_BENCH_CLIP_DIR", "/tmp/lingbi-bench-clip"), f"clip-vit-{vit}-hf")
 
 
 def run_lingbi(bench, env, batch, types=("f32", "f16", "q8_0"), min_time=2):
