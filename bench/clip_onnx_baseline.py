@@ -24,6 +24,7 @@ import argparse, json, os, subprocess, sys, tempfile, warnings
 import numpy as np
 import torch
 
+sys.dont_write_bytecode = True  # importing the PyTorch baseline must leave no __pycache__ in the clone
 from clip_torch_baseline import VisionTower, bench_folder, load_safetensors, run_lingbi
 
 ORT_VERSION = "1.30.0"
