@@ -2,7 +2,7 @@
 """PyTorch CPU baseline for bench_clip, side by side in one run, on the same weights and threads.
 
 Reads the ViT-B/32 random-weight folder that bench_clip writes (LINGBI_BENCH_CLIP_DIR, default
-/tmp/lingbi-bench-clip/vit-b32-hf), runs CLIP's vision tower in plain PyTorch (fp32, inference
+/tmp/lingbi-bench-clip/clip-vit-b32-hf), runs CLIP's vision tower in plain PyTorch (fp32, inference
 mode), then runs build/bin/bench_clip and prints both and their ratio. Needs Debian's python3-torch,
 installed by hand for the bench only (never by setup or CI):  apt-get install python3-torch
 Usage (Debian's interpreter, where python3-torch lives): /usr/bin/python3 bench/clip_torch_baseline.py [--threads 2] [--bench build/bin/bench_clip]
@@ -74,12 +74,19 @@ def time_torch(model, batch, size, seconds=3.0):
         return n * batch / (time.perf_counter() - start)
 
 
-def run_lingbi(bench, env, batch):
-    res = subprocess.run([bench, f"--benchmark_filter=/{batch}/", "--benchmark_min_time=2",
+def bench_folder(vit="b32"):
+    """The Hugging Face folder of the tower that bench_clip writes for LINGBI_BENCH_VIT=vit (bench/vit_model.h)."""
+    return os.path.join(os.environ.get("LINGBI_BENCH_CLIP_DIR", "/tmp/lingbi-bench-clip"), f"clip-vit-{vit}-hf")
+
+
+def run_lingbi(bench, env, batch, types=("f32", "f16", "q8_0"), min_time=2):
+    """bench_clip at one batch size: {type: (images/s, fraction of the fp32 peak, cosine to f32)}, its stderr."""
+    pattern = f"BM_clip_({'|'.join(types)})/{batch}/"
+    res = subprocess.run([bench, f"--benchmark_filter={pattern}", f"--benchmark_min_time={min_time}",
                           "--benchmark_format=json"], env=env, check=True, capture_output=True, text=True)
     runs = json.loads(res.stdout)["benchmarks"]
-    return ({b["name"].split("/")[0].replace("BM_clip_vit_b32_", ""): (b["images/s"], b["peak_fraction"]) for b in runs},
-            res.stderr.strip())
+    return ({b["name"].split("/")[0].replace("BM_clip_", ""): (b["images/s"], b["peak_fraction"], b["cos_to_f32"])
+             for b in runs}, res.stderr.strip())
 
 
 def main():
@@ -88,7 +95,7 @@ def main():
     ap.add_argument("--bench", default="build/bin/bench_clip")
     ap.add_argument("--rounds", type=int, default=2, help="alternating rounds; the best of each is kept")
     args = ap.parse_args()
-    folder = os.path.join(os.environ.get("LINGBI_BENCH_CLIP_DIR", "/tmp/lingbi-bench-clip"), "vit-b32-hf")
+    folder = bench_folder()
     env = dict(os.environ, LINGBI_THREADS=str(args.threads))
     # bench_clip writes the weights on its first run; run it first so both use the same folder.
     run_lingbi(args.bench, env, 1)
@@ -99,7 +106,7 @@ def main():
     print(f"{'batch':>5} {'torch img/s':>12} {'lingbi f32':>11} {'lingbi f16':>11} {'lingbi q8_0':>12}  ratios to torch")
     types = ("f32", "f16", "q8_0")
     for batch in (1, 16):
-        best_t, best = 0.0, {ty: (0.0, 0.0) for ty in types}
+        best_t, best = 0.0, {ty: (0.0, 0.0, 0.0) for ty in types}
         for _ in range(args.rounds):
             ours, peak_line = run_lingbi(args.bench, env, batch)
             for ty in types:

@@ -97,6 +97,7 @@ void expect_matches_reference(const std::string& gguf, double min_cos) {
 
 TEST(ChineseClip, F32MatchesReference) { expect_matches_reference(convert(ClipWeightType::F32, "f32.gguf"), 0.9999); }
 TEST(ChineseClip, F16MatchesReference) { expect_matches_reference(convert(ClipWeightType::F16, "f16.gguf"), 0.999); }
+TEST(ChineseClip, Bf16MatchesReference) { expect_matches_reference(convert(ClipWeightType::BF16, "bf16.gguf"), 0.995); }
 TEST(ChineseClip, Q8_0MatchesReference) { expect_matches_reference(convert(ClipWeightType::Q8_0, "q8_0.gguf"), 0.995); }
 
 TEST(ChineseClip, BatchingDoesNotChangeTexts) {

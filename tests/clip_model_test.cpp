@@ -1,12 +1,15 @@
 // ClipModel against an independent double-precision forward pass on the same tiny weights.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "clip_fixture.h"
 #include "clip_reference.h"
+#include "ggml.h"
+#include "gguf.h"
 #include "lingbi/clip/clip.h"
 #include "lingbi/clip/clip_tokenizer.h"
 #include "lingbi/util/error.h"
@@ -85,6 +88,24 @@ TEST(ClipModel, F16MatchesReference) {
   const auto out = test::clip_fixture_dir() / "clip-f16.gguf";
   convert_clip_hf(test::tiny_clip_hf().string(), out.string(), ClipWeightType::F16);
   expect_matches_reference(out.string(), 0.999, test::tiny_clip_hf());
+}
+
+// The storage type of tensor `name` in the GGUF at `path`.
+ggml_type stored_type(const std::string& path, const char* name) {
+  std::unique_ptr<gguf_context, decltype(&gguf_free)> g(gguf_init_from_file(path.c_str(), {true, nullptr}), gguf_free);
+  if (!g) throw Error("cannot read " + path);
+  const int64_t id = gguf_find_tensor(g.get(), name);
+  if (id < 0) throw Error(path + " has no tensor " + name);
+  return gguf_get_tensor_type(g.get(), id);
+}
+
+TEST(ClipModel, Bf16MatchesReference) {
+  const auto out = test::clip_fixture_dir() / "clip-bf16.gguf";
+  convert_clip_hf(test::tiny_clip_hf().string(), out.string(), ClipWeightType::BF16);
+  EXPECT_EQ(stored_type(out.string(), "v.blk.0.attn_q.weight"), GGML_TYPE_BF16);
+  EXPECT_EQ(stored_type(out.string(), "t.blk.0.ffn_down.weight"), GGML_TYPE_BF16);
+  EXPECT_EQ(stored_type(out.string(), "t.token_embd.weight"), GGML_TYPE_F16);
+  expect_matches_reference(out.string(), 0.995, test::tiny_clip_hf());
 }
 
 TEST(ClipModel, Q8_0MatchesReference) {

@@ -117,6 +117,7 @@ void expect_matches_reference(const char* variant, ClipWeightType type, const ch
 
 TEST(Siglip, F32MatchesReference) { expect_matches_reference("v1", ClipWeightType::F32, "f32.gguf", 0.9999); }
 TEST(Siglip, F16MatchesReference) { expect_matches_reference("v1", ClipWeightType::F16, "f16.gguf", 0.999); }
+TEST(Siglip, Bf16MatchesReference) { expect_matches_reference("v1", ClipWeightType::BF16, "bf16.gguf", 0.995); }
 TEST(Siglip, Q8_0MatchesReference) { expect_matches_reference("v1", ClipWeightType::Q8_0, "q8_0.gguf", 0.995); }
 TEST(Siglip2, F32MatchesReference) { expect_matches_reference("v2", ClipWeightType::F32, "f32.gguf", 0.9999); }
 TEST(Siglip2, F16MatchesReference) { expect_matches_reference("v2", ClipWeightType::F16, "f16.gguf", 0.999); }

@@ -111,13 +111,14 @@ std::vector<std::string> read_merges(const fs::path& p) {
   return merges;
 }
 
-// Storage type of one tensor, following clip.cpp's converter with q8_0 added.
+// Storage type of one tensor, following clip.cpp's converter with bf16 and q8_0 added.
 ggml_type storage_type(const std::string& name, const std::vector<int64_t>& ne, ClipWeightType type) {
   const bool matrix = ne.size() == 2 && name.size() > 7 && name.compare(name.size() - 7, 7, ".weight") == 0;
   if (ne.size() == 4) return type == ClipWeightType::F32 ? GGML_TYPE_F32 : GGML_TYPE_F16;
   if (!matrix || type == ClipWeightType::F32) return GGML_TYPE_F32;
   const bool embedding = name.find("embd") != std::string::npos;
   if (type == ClipWeightType::Q8_0 && !embedding && ne[0] % ggml_blck_size(GGML_TYPE_Q8_0) == 0) return GGML_TYPE_Q8_0;
+  if (type == ClipWeightType::BF16 && !embedding) return GGML_TYPE_BF16;
   return GGML_TYPE_F16;
 }
 
@@ -125,6 +126,7 @@ std::vector<uint8_t> encode(const std::vector<float>& v, ggml_type type, int64_t
   std::vector<uint8_t> out(ggml_row_size(type, row) * (v.size() / row));
   if (type == GGML_TYPE_F32) std::memcpy(out.data(), v.data(), out.size());
   else if (type == GGML_TYPE_F16) ggml_fp32_to_fp16_row(v.data(), reinterpret_cast<ggml_fp16_t*>(out.data()), int64_t(v.size()));
+  else if (type == GGML_TYPE_BF16) ggml_fp32_to_bf16_row_ref(v.data(), reinterpret_cast<ggml_bf16_t*>(out.data()), int64_t(v.size()));
   else ggml_quantize_chunk(type, v.data(), out.data(), 0, int64_t(v.size()) / row, row, nullptr);
   return out;
 }
@@ -134,8 +136,9 @@ std::vector<uint8_t> encode(const std::vector<float>& v, ggml_type type, int64_t
 ClipWeightType parse_clip_weight_type(const std::string& name) {
   if (name == "f32") return ClipWeightType::F32;
   if (name == "f16") return ClipWeightType::F16;
+  if (name == "bf16") return ClipWeightType::BF16;
   if (name == "q8_0") return ClipWeightType::Q8_0;
-  throw Error("unknown weight type \"" + name + "\": use f32, f16 or q8_0");
+  throw Error("unknown weight type \"" + name + "\": use f32, f16, bf16 or q8_0");
 }
 
 void convert_clip_hf(const std::string& hf_dir, const std::string& out_path, ClipWeightType type) {
@@ -177,7 +180,9 @@ void convert_clip_hf(const std::string& hf_dir, const std::string& out_path, Cli
   gguf_set_val_str(g.get(), f::kKeyName, name.c_str());
   gguf_set_val_str(g.get(), f::kKeyDescription,
                    has_text && has_vision ? "two-tower CLIP model" : has_text ? "text-only CLIP model" : "vision-only CLIP model");
-  gguf_set_val_u32(g.get(), f::kKeyFileType, type == ClipWeightType::F32 ? 0 : type == ClipWeightType::F16 ? 1 : 7);
+  // llama.cpp's file type numbers (LLAMA_FTYPE_ALL_F32, MOSTLY_F16, MOSTLY_BF16, MOSTLY_Q8_0).
+  const uint32_t file_type = type == ClipWeightType::F32 ? 0 : type == ClipWeightType::F16 ? 1 : type == ClipWeightType::BF16 ? 32 : 7;
+  gguf_set_val_u32(g.get(), f::kKeyFileType, file_type);
   gguf_set_val_bool(g.get(), f::kKeyHasText, has_text);
   gguf_set_val_bool(g.get(), f::kKeyHasVision, has_vision);
   gguf_set_val_str(g.get(), f::kKeyFamily, clip_family_name(family));

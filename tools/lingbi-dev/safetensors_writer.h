@@ -2,6 +2,7 @@
 // length, a JSON header, the raw tensors), for the tiny fixtures.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -68,21 +69,24 @@ class SafetensorsWriter {
 
 // The blocks of a CLIP-style encoder (CLIP's and SigLIP's towers, Chinese-CLIP's image tower) under
 // PREFIX.encoder.layers.N.: attention projections, the two LayerNorms and the MLP, in one fixed
-// order, so that a seed always gives the same weights.
-inline void add_encoder_layers(SafetensorsWriter& w, const std::string& prefix, int layers, int64_t e, int64_t ff) {
+// order, so that a seed always gives the same weights. Matrices have a fixed spread (the fixtures'),
+// or with fan_in_scale 1/sqrt(fan-in) (see TinyClipOptions::fan_in_scale).
+inline void add_encoder_layers(SafetensorsWriter& w, const std::string& prefix, int layers, int64_t e, int64_t ff,
+                               bool fan_in_scale = false) {
+  auto spread = [&](float fixed, int64_t fan_in) { return fan_in_scale ? 1.0f / std::sqrt(float(fan_in)) : fixed; };
   for (int i = 0; i < layers; ++i) {
     const std::string b = prefix + ".encoder.layers." + std::to_string(i) + ".";
     for (const char* p : {"q_proj", "k_proj", "v_proj", "out_proj"}) {
-      w.normal(b + "self_attn." + p + ".weight", {e, e}, 0.15f);
+      w.normal(b + "self_attn." + p + ".weight", {e, e}, spread(0.15f, e));
       w.normal(b + "self_attn." + p + ".bias", {e}, 0.05f);
     }
     for (const char* n : {"layer_norm1", "layer_norm2"}) {
       w.normal(b + n + ".weight", {e}, 0.1f, 1.0f);
       w.normal(b + n + ".bias", {e}, 0.1f);
     }
-    w.normal(b + "mlp.fc1.weight", {ff, e}, 0.15f);
+    w.normal(b + "mlp.fc1.weight", {ff, e}, spread(0.15f, e));
     w.normal(b + "mlp.fc1.bias", {ff}, 0.05f);
-    w.normal(b + "mlp.fc2.weight", {e, ff}, 0.1f);
+    w.normal(b + "mlp.fc2.weight", {e, ff}, spread(0.1f, ff));
     w.normal(b + "mlp.fc2.bias", {e}, 0.05f);
   }
 }

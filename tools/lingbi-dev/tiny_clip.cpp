@@ -1,6 +1,7 @@
 #include "tiny_clip.h"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -105,27 +106,28 @@ void write_tiny_clip_hf(const fs::path& folder, uint32_t seed, const TinyClipOpt
               {"image_processor_type", "CLIPImageProcessor"}, {"size", {{"shortest_edge", image}}}});
 
   SafetensorsWriter w(seed);
+  auto spread = [&](float fixed, int64_t fan_in) { return o.fan_in_scale ? 1.0f / std::sqrt(float(fan_in)) : fixed; };
   w.normal("logit_scale", {}, 0.0f, 2.6592f);
   if (o.text) {
     w.normal("text_model.embeddings.token_embedding.weight", {int64_t(vocab.size()), te}, 0.5f);
     w.normal("text_model.embeddings.position_embedding.weight", {ctx, te}, 0.2f);
     w.position_ids("text_model.embeddings.position_ids", ctx);
-    add_encoder_layers(w, "text_model", int(layers), te, tff);
+    add_encoder_layers(w, "text_model", int(layers), te, tff, o.fan_in_scale);
     w.normal("text_model.final_layer_norm.weight", {te}, 0.1f, 1.0f);
     w.normal("text_model.final_layer_norm.bias", {te}, 0.1f);
-    w.normal("text_projection.weight", {proj, te}, 0.15f);
+    w.normal("text_projection.weight", {proj, te}, spread(0.15f, te));
   }
   if (o.vision) {
     w.normal("vision_model.embeddings.class_embedding", {ve}, 0.5f);
-    w.normal("vision_model.embeddings.patch_embedding.weight", {ve, 3, patch, patch}, 0.05f);
+    w.normal("vision_model.embeddings.patch_embedding.weight", {ve, 3, patch, patch}, spread(0.05f, 3 * patch * patch));
     w.normal("vision_model.embeddings.position_embedding.weight", {n_pos, ve}, 0.2f);
     w.position_ids("vision_model.embeddings.position_ids", n_pos);
     w.normal("vision_model.pre_layrnorm.weight", {ve}, 0.1f, 1.0f);
     w.normal("vision_model.pre_layrnorm.bias", {ve}, 0.1f);
-    add_encoder_layers(w, "vision_model", int(vlayers), ve, vff);
+    add_encoder_layers(w, "vision_model", int(vlayers), ve, vff, o.fan_in_scale);
     w.normal("vision_model.post_layernorm.weight", {ve}, 0.1f, 1.0f);
     w.normal("vision_model.post_layernorm.bias", {ve}, 0.1f);
-    w.normal("visual_projection.weight", {proj, ve}, 0.15f);
+    w.normal("visual_projection.weight", {proj, ve}, spread(0.15f, ve));
   }
   w.write(folder / "model.safetensors");
 }

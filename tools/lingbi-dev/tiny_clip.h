@@ -16,6 +16,11 @@ struct TinyClipOptions {
   int projection = 32;
   // Text tower size (ViT-B/32's is 512, 8, 2048, 12).
   int text_hidden = 64, text_heads = 4, text_ff = 128, text_layers = 2;
+  // Matrices drawn with spread 1/sqrt(fan-in), as standard initialisations, instead of the fixtures'
+  // fixed 0.15: at real widths the fixed spread makes a chaotic network (at ViT-B/32 size rounding
+  // the weights to f16 alone moved its embeddings to cosine 0.98), so a benchmark that measures what
+  // a weight type costs in quality needs this.
+  bool fan_in_scale = false;
 };
 
 // Writes folder/ as a Hugging Face CLIP checkpoint: config.json, model.safetensors (f32, standard

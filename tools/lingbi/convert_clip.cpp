@@ -16,8 +16,8 @@ void add_convert_clip_command(CLI::App& app) {
   static std::string hf, out, type = "f16";
   cmd->add_option("--hf", hf, "Hugging Face CLIPModel, ChineseCLIPModel or SiglipModel checkpoint folder")->required();
   cmd->add_option("--out", out, "output GGUF file")->required();
-  cmd->add_option("--type", type, "weight type of the matrices: f32, f16 or q8_0")->default_val("f16")
-      ->check(CLI::IsMember({"f32", "f16", "q8_0"}));
+  cmd->add_option("--type", type, "weight type of the matrices: f32, f16, bf16 or q8_0")->default_val("f16")
+      ->check(CLI::IsMember({"f32", "f16", "bf16", "q8_0"}));
   cmd->callback([] {
     convert_clip_hf(hf, out, parse_clip_weight_type(type));
     std::printf("wrote %s\n", out.c_str());
