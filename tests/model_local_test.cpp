@@ -78,6 +78,25 @@ TEST(LocalModel, SharedThousandTokenPrefixIsReused) {
   EXPECT_EQ(b.tokens.prompt_total(), m.count_prompt_tokens(second));
 }
 
+// The conversation goes on after an answer: the answer, quoted back as the assistant's message, is
+// read from the cache as the model sampled it, not evaluated again because its text tokenizes
+// differently (random weights spell nearly every answer differently from the tokenizer).
+TEST(LocalModel, AnAnswerQuotedBackIsReusedNotEvaluatedAgain) {
+  for (const bool with_mmproj : {false, true}) {
+    LocalModel m(tiny_options(with_mmproj));
+    ChatRequest r = ask("Write two sentences about rivers.", 5, 48);
+    const ChatResult a = m.chat(r);
+    ASSERT_EQ(a.tokens.generated, 48);
+    r.messages.push_back(Message::assistant(a.text));
+    r.messages.push_back(Message::user("Now one more."));
+    const ChatResult b = m.chat(r);
+    // The cache holds the first prompt and every sampled token but the last (never decoded).
+    EXPECT_GE(b.tokens.prompt_reused, a.tokens.prompt_total() + a.tokens.generated - 1) << with_mmproj;
+    EXPECT_LT(b.tokens.prompt_evaluated, 20) << with_mmproj;
+    EXPECT_EQ(b.tokens.prompt_total(), m.count_prompt_tokens(r));
+  }
+}
+
 TEST(LocalModel, ReusedPrefixGivesTheSameAnswerAsAFreshEvaluation) {
   LocalModel m(tiny_options(false));
   ChatRequest r;

@@ -7,6 +7,7 @@
 #include "lingbi/util/vips_init.h"
 #include "model/image_bytes.h"
 #include "model/kv_prefix.h"
+#include "model/sampled_answers.h"
 #include "model/sse_reader.h"
 #include "model/text_stream.h"
 
@@ -103,6 +104,24 @@ TEST(KvPrefix, KeepsTheCommonPrefixButNeverAPartialImageOrTheWholePrompt) {
   EXPECT_EQ(reusable_prefix(cached, {1, 2, 3, 4, 7, 7, 7}, {{2, 5}}), 2u);  // image at [2,5) differs inside
   EXPECT_EQ(reusable_prefix(cached, {1, 2, 3, 4, 5, 6, 7}, {{2, 5}}), 6u);  // image kept whole
   EXPECT_EQ(reusable_prefix({}, {1, 2}, {}), 0u);
+}
+
+TEST(SampledAnswers, QuotedAnswersGetTheirSampledTokensBack) {
+  using lingbi::model_detail::SampledAnswers;
+  SampledAnswers answers(2);
+  answers.remember({7, 8}, {7, 80, 81});   // the text of "7 80 81" tokenizes again as "7 8"
+  answers.remember({5}, {5});              // the same both ways: nothing to remember
+  std::vector<int32_t> prompt = {1, 7, 8, 2, 7, 8, 3};
+  EXPECT_EQ(answers.restore(prompt), 2u);
+  EXPECT_EQ(prompt, (std::vector<int32_t>{1, 7, 80, 81, 2, 7, 80, 81, 3}));
+  std::vector<int32_t> other = {1, 7, 9};
+  EXPECT_EQ(answers.restore(other), 0u);
+  EXPECT_EQ(other, (std::vector<int32_t>{1, 7, 9}));
+  answers.remember({4, 4}, {44});
+  answers.remember({6, 6}, {66});  // keeps two: the first answer is forgotten
+  std::vector<int32_t> again = {7, 8, 4, 4, 6, 6};
+  EXPECT_EQ(answers.restore(again), 2u);
+  EXPECT_EQ(again, (std::vector<int32_t>{7, 8, 44, 66}));
 }
 
 TEST(ImageBytes, MimeTypes) {

@@ -68,6 +68,7 @@ void LocalModel::Impl::generate(const ChatRequest& req, const Prompt& p, ChatRes
   result.finish = FinishReason::length;
   Batch batch(1, 0, 1);
   const int max_tokens = std::max(0, req.sampling.max_tokens);
+  std::vector<llama_token> sampled;  // the answer's tokens, as the model spelled it
   while (result.tokens.generated < max_tokens) {
     if (req.cancel && req.cancel->load()) {
       result.finish = FinishReason::cancelled;
@@ -81,6 +82,7 @@ void LocalModel::Impl::generate(const ChatRequest& req, const Prompt& p, ChatRes
       break;
     }
     ++result.tokens.generated;
+    sampled.push_back(tok);
     if (stream.add(common_token_to_piece(ctx.get(), tok, false))) {
       result.finish = FinishReason::stop;
       break;
@@ -102,6 +104,8 @@ void LocalModel::Impl::generate(const ChatRequest& req, const Prompt& p, ChatRes
   const std::string& emitted = stream.emitted();
   result.text = req.on_text && msg.content.compare(0, emitted.size(), emitted) != 0 ? emitted : msg.content;
   result.reasoning = msg.reasoning_content;
+  // When the answer is exactly the sampled text, a later prompt quoting it gets these tokens back.
+  if (result.text == stream.raw()) answers.remember(common_tokenize(vocab, result.text, false, true), sampled);
   result.generation_ms = ms_since(t0);
   // The grammar makes this hold; checked anyway so both backends keep the same promise.
   if (!req.json_schema.empty() && result.finish == FinishReason::stop && req.sampling.stop.empty()) {

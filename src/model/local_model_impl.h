@@ -13,6 +13,7 @@
 
 #include "chat.h"
 #include "kv_prefix.h"
+#include "sampled_answers.h"
 #include "lingbi/model/local_model.h"
 #include "llama_handles.h"
 
@@ -28,6 +29,7 @@ inline double ms_since(std::chrono::steady_clock::time_point t0) {
 struct Prompt {
   MtmdChunksPtr chunks;                                // with an mmproj
   std::vector<llama_token> tokens;                     // without one
+  std::vector<std::vector<llama_token>> chunk_tokens;  // with one: each text chunk's tokens (empty for images)
   PositionKeys keys;                                   // one per position
   std::vector<std::pair<size_t, size_t>> image_spans;  // [begin, end) positions of each image
   common_chat_params chat;                             // the applied template: prompt, grammar, parser, stops
@@ -46,6 +48,7 @@ struct LocalModel::Impl {
   int n_batch = 512;
   std::mutex mutex;                   // one request at a time
   model_detail::PositionKeys cached;  // what seq 0 of the KV cache holds, one key per position
+  model_detail::SampledAnswers answers;  // recent answers as sampled, restored in later prompts
   std::unordered_map<std::string, std::vector<float>> image_embeddings;  // image id -> embedding
   std::deque<std::string> image_order;                                   // ids, oldest first
   std::atomic<int> images_encoded{0};

@@ -63,6 +63,7 @@ Prompt LocalModel::Impl::build_prompt(const ChatRequest& req) {
   }
   if (!mtmd) {
     p.tokens = common_tokenize(vocab, p.chat.prompt, true, true);
+    answers.restore(p.tokens);
     p.keys.assign(p.tokens.begin(), p.tokens.end());
     return p;
   }
@@ -87,10 +88,13 @@ Prompt LocalModel::Impl::build_prompt(const ChatRequest& req) {
                 std::to_string(rc) + ")");
   for (size_t i = 0; i < mtmd_input_chunks_size(p.chunks.get()); ++i) {
     const mtmd_input_chunk* c = mtmd_input_chunks_get(p.chunks.get(), i);
+    std::vector<llama_token>& text = p.chunk_tokens.emplace_back();
     if (mtmd_input_chunk_get_type(c) == MTMD_INPUT_CHUNK_TYPE_TEXT) {
       size_t n = 0;
       const llama_token* t = mtmd_input_chunk_get_tokens_text(c, &n);
-      p.keys.insert(p.keys.end(), t, t + n);
+      text.assign(t, t + n);
+      answers.restore(text);
+      p.keys.insert(p.keys.end(), text.begin(), text.end());
     } else {
       const size_t n = mtmd_input_chunk_get_n_tokens(c);
       const uint64_t h = fnv1a(mtmd_input_chunk_get_id(c) ? mtmd_input_chunk_get_id(c) : "");
@@ -166,14 +170,14 @@ bool LocalModel::Impl::evaluate(const Prompt& p, size_t from) {
   const size_t n_chunks = mtmd_input_chunks_size(p.chunks.get());
   for (size_t i = 0; i < n_chunks; ++i) {
     const mtmd_input_chunk* c = mtmd_input_chunks_get(p.chunks.get(), i);
-    const size_t n = mtmd_input_chunk_get_n_tokens(c);
+    const bool is_text = mtmd_input_chunk_get_type(c) == MTMD_INPUT_CHUNK_TYPE_TEXT;
+    const std::vector<llama_token>& text = p.chunk_tokens[i];  // as build_prompt restored them
+    const size_t n = is_text ? text.size() : mtmd_input_chunk_get_n_tokens(c);
     const bool last = i + 1 == n_chunks;
     if (pos + n > from) {
-      if (mtmd_input_chunk_get_type(c) == MTMD_INPUT_CHUNK_TYPE_TEXT) {
-        size_t nt = 0;
-        const llama_token* t = mtmd_input_chunk_get_tokens_text(c, &nt);
+      if (is_text) {
         const size_t skip = from > pos ? from - pos : 0;
-        if (!decode_tokens(t + skip, nt - skip, pos + skip, last)) return false;
+        if (!decode_tokens(text.data() + skip, n - skip, pos + skip, last)) return false;
       } else {
         if (!decode_image(c, p.keys, pos)) return false;
       }

@@ -29,7 +29,8 @@ struct LocalModelOptions {
 //    schema becomes a grammar, so a constrained answer always parses.
 //  - KV prefix reuse: a request whose prompt starts like the tokens already in the KV cache (the
 //    previous request's prompt and answer) evaluates only the differing suffix; the result
-//    reports the reused tokens.
+//    reports the reused tokens. A recent answer quoted back in a later prompt is given the tokens
+//    the model sampled, not those its text tokenizes to, so it matches the cache.
 //  - Image-embedding cache: an image already encoded by this LocalModel (same bytes, by SHA-256)
 //    is not encoded again; the last `image_cache` embeddings are kept.
 //  - Reasoning blocks (<think>...</think> in templates that have them) go to
