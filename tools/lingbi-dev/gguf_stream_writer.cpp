@@ -27,7 +27,9 @@ GgufStreamWriter::GgufStreamWriter() {
 
 void GgufStreamWriter::add(const std::string& name, std::vector<int64_t> ne, float scale, float fill, ggml_type type,
                            std::vector<bool> quiet_rows) {
-  if (type != GGML_TYPE_F32 && type != GGML_TYPE_F16) throw Error("random models are written in f32 and f16 only");
+  if (type != GGML_TYPE_F32 && type != GGML_TYPE_F16 && type != GGML_TYPE_Q8_0)
+    throw Error("random models are written in f32, f16 and q8_0 only");
+  if (ne[0] % ggml_blck_size(type) != 0) type = GGML_TYPE_F16;  // rows q8_0 cannot hold
   ne.resize(4, 1);
   ggml_tensor* t = ggml_new_tensor_4d(meta_.get(), type, ne[0], ne[1], ne[2], ne[3]);
   ggml_set_name(t, name.c_str());
@@ -51,6 +53,7 @@ void GgufStreamWriter::write(const std::filesystem::path& path, uint64_t seed) c
   Noise noise(seed);
   const size_t alignment = gguf_get_alignment(gguf_.get());
   std::vector<char> chunk;
+  std::vector<float> row_f32;  // a row before ggml's quantizer packs it
   size_t written = 0;  // bytes of the data section so far
   for (int64_t i = 0; i < gguf_get_n_tensors(gguf_.get()); ++i) {
     const ggml_tensor* t = ggml_get_tensor(meta_.get(), gguf_get_tensor_name(gguf_.get(), i));
@@ -69,7 +72,15 @@ void GgufStreamWriter::write(const std::filesystem::path& path, uint64_t seed) c
       for (int64_t r = 0; r < n; ++r) {
         const int64_t index = (r0 + r) % t->ne[1];
         const bool quiet = static_cast<size_t>(index) < fl.quiet_rows.size() && fl.quiet_rows[static_cast<size_t>(index)];
-        noise.fill(chunk.data() + r * row_bytes, t->type, row, quiet ? 0.02f * fl.scale : fl.scale, fl.fill);
+        const float scale = quiet ? 0.02f * fl.scale : fl.scale;
+        char* dst = chunk.data() + r * row_bytes;
+        if (t->type == GGML_TYPE_Q8_0) {
+          row_f32.resize(static_cast<size_t>(row));
+          noise.fill(row_f32.data(), GGML_TYPE_F32, row, scale, fl.fill);
+          ggml_quantize_chunk(GGML_TYPE_Q8_0, row_f32.data(), dst, 0, 1, row, nullptr);
+        } else {
+          noise.fill(dst, t->type, row, scale, fl.fill);
+        }
       }
       if (std::fwrite(chunk.data(), 1, chunk.size(), f.get()) != chunk.size()) throw fail(std::strerror(errno));
       written += chunk.size();

@@ -18,8 +18,9 @@ class GgufStreamWriter {
 
   gguf_context* gguf() { return gguf_.get(); }
 
-  // Declares tensor `name` of shape `ne` (ne[0] first) and `type` (f32 or f16), filled at write()
-  // with uniform noise in [-scale, scale] around `fill` (the constant `fill` when scale is 0).
+  // Declares tensor `name` of shape `ne` (ne[0] first) and `type` (f32, f16, or q8_0 packed by
+  // ggml's quantizer; f16 for rows whose length q8_0 blocks do not divide), filled at write() with
+  // uniform noise in [-scale, scale] around `fill` (the constant `fill` when scale is 0).
   // Rows (index along ne[1]) marked in `quiet_rows` are scaled down to 2%.
   void add(const std::string& name, std::vector<int64_t> ne, float scale, float fill = 0.0f,
            ggml_type type = GGML_TYPE_F32, std::vector<bool> quiet_rows = {});

@@ -78,18 +78,20 @@ void run(const Options& o) {
     write_real_text_model(out, model, o.vocab, o.seed);
     report(out, seconds_since(t0));
   } else {
-    TempFile f16{fs::path(out.string() + ".f16.tmp")};
-    write_real_text_model(f16.path, model, o.vocab, o.seed);
-    report(f16.path, seconds_since(t0));
+    // The quantizer's input in q8_0 rather than f16: half the disk (8 GB instead of 15 for a 7B).
+    TempFile q8{fs::path(out.string() + ".q8_0.tmp")};
+    write_real_text_model(q8.path, model, o.vocab, o.seed, GGML_TYPE_Q8_0);
+    report(q8.path, seconds_since(t0));
     t0 = std::chrono::steady_clock::now();
     llama_backend_init();
     llama_model_quantize_params qp = llama_model_quantize_default_params();
     qp.ftype = type->second;
     qp.nthread = o.threads;
-    if (llama_model_quantize(f16.path.c_str(), out.c_str(), &qp) != 0) {
+    qp.allow_requantize = true;  // the input is q8_0
+    if (llama_model_quantize(q8.path.c_str(), out.c_str(), &qp) != 0) {
       std::error_code ec;
       fs::remove(out, ec);
-      throw Error("llama.cpp could not quantize " + f16.path.string() + " to " + o.type + " (disk full?)");
+      throw Error("llama.cpp could not quantize " + q8.path.string() + " to " + o.type + " (disk full?)");
     }
     report(out, seconds_since(t0));
   }
@@ -107,8 +109,8 @@ void add_make_model_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "make-model",
       "Write a random-weight model with the exact architecture, dimensions, tokenizer and chat template of a real "
-      "one (for benchmarks at real sizes; gigabytes, never for tests): the text model in f16, quantized by "
-      "llama.cpp's own quantizer to --type, and with --mmproj the vision projector in f16");
+      "one (for benchmarks at real sizes; gigabytes, never for tests): the text model written in f16 (or in q8_0 "
+      "and then quantized by llama.cpp's own quantizer to --type), and with --mmproj the vision projector in f16");
   cmd->add_option("--like", o->like, "The model to imitate (see --list)");
   cmd->add_option("--type", o->type, "f16, q8_0, q6_K, q5_K_M, q4_K_M or q4_0")->capture_default_str();
   cmd->add_option("-o,--output", o->out, "The text model file to write");

@@ -67,7 +67,7 @@ void copy_tokenizer(gguf_context* g, const gguf_context* voc, int64_t vocab) {
 }  // namespace
 
 void write_real_text_model(const std::filesystem::path& path, const RealModel& model, const std::filesystem::path& vocab,
-                           uint64_t seed) {
+                           uint64_t seed, ggml_type matrices) {
   const TextShape& s = model.text;
   GgufPtr voc = open_vocab(vocab);
   GgufStreamWriter w;
@@ -76,7 +76,7 @@ void write_real_text_model(const std::filesystem::path& path, const RealModel& m
   const std::string a = s.arch;
   gguf_set_val_str(g, "general.architecture", a.c_str());
   gguf_set_val_str(g, "general.name", ("lingbi random-weight " + model.name).c_str());
-  gguf_set_val_u32(g, "general.file_type", 1);  // mostly f16
+  gguf_set_val_u32(g, "general.file_type", matrices == GGML_TYPE_Q8_0 ? 7 : 1);  // mostly q8_0 or f16
   gguf_set_val_u32(g, (a + ".block_count").c_str(), static_cast<uint32_t>(s.blocks));
   gguf_set_val_u32(g, (a + ".context_length").c_str(), static_cast<uint32_t>(s.context));
   gguf_set_val_u32(g, (a + ".embedding_length").c_str(), static_cast<uint32_t>(s.embedding));
@@ -94,24 +94,24 @@ void write_real_text_model(const std::filesystem::path& path, const RealModel& m
   std::vector<bool> quiet = unusual_tokens(voc.get());
   // Logits of about unit scale: sampling stays random rather than repeating one token.
   const float logit_scale = unit_scale(e);
-  w.add("token_embd.weight", {e, s.vocab}, s.tied ? logit_scale : 0.5f, 0.0f, GGML_TYPE_F16,
+  w.add("token_embd.weight", {e, s.vocab}, s.tied ? logit_scale : 0.5f, 0.0f, matrices,
         s.tied ? quiet : std::vector<bool>{});
   w.add("output_norm.weight", {e}, 0.0f, 1.0f);
-  if (!s.tied) w.add("output.weight", {e, s.vocab}, logit_scale, 0.0f, GGML_TYPE_F16, quiet);
+  if (!s.tied) w.add("output.weight", {e, s.vocab}, logit_scale, 0.0f, matrices, quiet);
   for (int64_t i = 0; i < s.blocks; ++i) {
     const std::string p = "blk." + std::to_string(i) + ".";
     w.add(p + "attn_norm.weight", {e}, 0.0f, 1.0f);
-    w.add(p + "attn_q.weight", {e, e}, unit_scale(e), 0.0f, GGML_TYPE_F16);
-    w.add(p + "attn_k.weight", {e, kv}, unit_scale(e), 0.0f, GGML_TYPE_F16);
-    w.add(p + "attn_v.weight", {e, kv}, unit_scale(e), 0.0f, GGML_TYPE_F16);
+    w.add(p + "attn_q.weight", {e, e}, unit_scale(e), 0.0f, matrices);
+    w.add(p + "attn_k.weight", {e, kv}, unit_scale(e), 0.0f, matrices);
+    w.add(p + "attn_v.weight", {e, kv}, unit_scale(e), 0.0f, matrices);
     w.add(p + "attn_q.bias", {e}, 0.02f);
     w.add(p + "attn_k.bias", {kv}, 0.02f);
     w.add(p + "attn_v.bias", {kv}, 0.02f);
-    w.add(p + "attn_output.weight", {e, e}, unit_scale(e), 0.0f, GGML_TYPE_F16);
+    w.add(p + "attn_output.weight", {e, e}, unit_scale(e), 0.0f, matrices);
     w.add(p + "ffn_norm.weight", {e}, 0.0f, 1.0f);
-    w.add(p + "ffn_gate.weight", {e, ff}, unit_scale(e), 0.0f, GGML_TYPE_F16);
-    w.add(p + "ffn_up.weight", {e, ff}, unit_scale(e), 0.0f, GGML_TYPE_F16);
-    w.add(p + "ffn_down.weight", {ff, e}, unit_scale(ff), 0.0f, GGML_TYPE_F16);
+    w.add(p + "ffn_gate.weight", {e, ff}, unit_scale(e), 0.0f, matrices);
+    w.add(p + "ffn_up.weight", {e, ff}, unit_scale(e), 0.0f, matrices);
+    w.add(p + "ffn_down.weight", {ff, e}, unit_scale(ff), 0.0f, matrices);
   }
   w.write(path, seed);
 }

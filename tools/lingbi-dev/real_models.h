@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "lingbi/util/ggml_handles.h"
+
 namespace lingbi::dev {
 
 // The text model: a qwen2-family decoder.
@@ -37,10 +39,11 @@ const std::vector<RealModel>& real_models();
 // The model called `name`; throws lingbi::Error listing the known names otherwise.
 const RealModel& real_model(const std::string& name);
 
-// Writes the text model in f16 (matrices; norms and biases f32) with seeded random weights and the
-// tokenizer and chat template of the GGUF at `vocab`, streaming, so memory stays small.
+// Writes the text model with its matrices in `matrices` (f16, or q8_0: half the bytes, as the input
+// of a further quantisation; norms and biases f32), seeded random weights, and the tokenizer and
+// chat template of the GGUF at `vocab`, streaming, so memory stays small.
 void write_real_text_model(const std::filesystem::path& path, const RealModel& model, const std::filesystem::path& vocab,
-                           uint64_t seed);
+                           uint64_t seed, ggml_type matrices = GGML_TYPE_F16);
 
 // Writes the model's mmproj in f16 (the vision tower and merger). Throws lingbi::Error when the
 // model has no vision part.

@@ -1,0 +1,332 @@
+// Time to an illustrated article at a real model size (issue 17 item 2), three ways side by side in
+// one run, each in its own process so that its peak memory is its own:
+//   (a) compose: lingbi's compose, one vision-language model writing and selecting (KV prefix reuse);
+//   (b) reread:  the same stages with the KV cache cleared before every request, so every question
+//                re-reads the article (the flow of InternLM-XComposer);
+//   (c) floor:   llama.cpp and mtmd alone: (a)'s generated token count sampled after a short prompt,
+//                plus (a)'s candidate pictures encoded by mtmd and evaluated by the model, each once.
+// Reports wall time, prompt tokens evaluated, tokens generated, time and tokens/s per stage, peak
+// memory (the child's maximum resident set), and the ratios (a)/(c) and (b)/(a).
+//
+// Models (make them with `lingbi-dev make-model`, see docs/performance.md):
+//   LINGBI_BENCH_MODEL   default ~/.cache/lingbi/bench-models/qwen2.5-vl-3b-q4_K_M.gguf
+//   LINGBI_BENCH_MMPROJ  default ~/.cache/lingbi/bench-models/qwen2.5-vl-3b-mmproj-f16.gguf
+//   LINGBI_BENCH_CLIP    default the tiny CLIP in the build tree (retrieval costs little)
+// LINGBI_BENCH_THREADS (2), LINGBI_BENCH_WORDS (1500), LINGBI_BENCH_IMAGES (5), LINGBI_BENCH_CANDIDATES
+// (4), LINGBI_BENCH_PICTURE (the gallery pictures' size, 448x336), LINGBI_BENCH_JSON (write the
+// results there too).
+//   build/bin/bench_article
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "lingbi/compose/compose.h"
+#include "lingbi/gallery/gallery.h"
+#include "lingbi/gallery/gallery_embedder.h"
+#include "lingbi/model/local_model.h"
+#include "lingbi/util/error.h"
+#include "lingbi/util/vips_init.h"
+#include "model/llama_handles.h"
+#include "test_pictures.h"
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+std::string env(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : fallback;
+}
+int env_int(const char* name, int fallback) { return std::stoi(env(name, std::to_string(fallback))); }
+std::string home_models() { return env("HOME", "/root") + "/.cache/lingbi/bench-models/"; }
+std::string model_path() { return env("LINGBI_BENCH_MODEL", home_models() + "qwen2.5-vl-3b-q4_K_M.gguf"); }
+std::string mmproj_path() { return env("LINGBI_BENCH_MMPROJ", home_models() + "qwen2.5-vl-3b-mmproj-f16.gguf"); }
+int threads() { return env_int("LINGBI_BENCH_THREADS", 2); }
+constexpr int kContext = 16384;
+const char* kInstruction = "Write about mornings in a quiet city: bakeries, rivers and the first trams.";
+
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// A LocalModel that forgets its KV cache before every request: the flow that re-reads everything.
+class NoReuse : public lingbi::ChatModel {
+ public:
+  explicit NoReuse(lingbi::LocalModel& model) : model_(model) {}
+  lingbi::ChatResult chat(const lingbi::ChatRequest& request) override {
+    model_.clear_cache();
+    return model_.chat(request);
+  }
+  std::string describe() const override { return model_.describe() + " without prefix reuse"; }
+
+ private:
+  lingbi::LocalModel& model_;
+};
+
+// (a) and (b): one compose, with its stages' times and tokens and the pictures the selector saw.
+json run_compose(const fs::path& dir, bool reuse) {
+  lingbi::ensure_vips();
+  auto embedder = lingbi::load_clip_embedder(env("LINGBI_BENCH_CLIP", LINGBI_BENCH_TINY_DIR "/clip.gguf"), threads());
+  auto gallery = lingbi::Gallery::open_for((dir / "gallery").string(), *embedder);
+  lingbi::LocalModelOptions o;
+  o.model = model_path();
+  o.mmproj = mmproj_path();
+  o.threads = threads();
+  o.context = kContext;
+  lingbi::LocalModel local(o);
+  NoReuse naive(local);
+  lingbi::ChatModel& model = reuse ? static_cast<lingbi::ChatModel&>(local) : naive;
+  lingbi::ComposeOptions c;
+  c.instruction = kInstruction;
+  c.lang = "en";
+  c.words = env_int("LINGBI_BENCH_WORDS", 1500);
+  c.images = env_int("LINGBI_BENCH_IMAGES", 5);
+  c.candidates = env_int("LINGBI_BENCH_CANDIDATES", 4);
+  c.seed = 42;
+  const auto start = Clock::now();
+  c.on_progress = [&](const std::string& step) { std::fprintf(stderr, "  [%6.1f s] %s\n", since(start), step.c_str()); };
+  lingbi::ComposeModels m;
+  m.writer = &model;
+  m.selector = &model;
+  m.embedder = embedder.get();
+  m.gallery = gallery.get();
+  const auto t0 = Clock::now();
+  const lingbi::ComposeResult r = lingbi::compose_article(c, m);
+  const double wall = since(t0);
+
+  json out = {{"wall_s", wall}, {"stages", json::object()}, {"pictures", json::array()}};
+  for (const auto& [key, ms] : r.article.timings.items()) {  // "plan_ms", ..., "total_ms"
+    const std::string stage = key.substr(0, key.rfind("_ms"));
+    if (stage != "total") out["stages"][stage]["s"] = ms.get<double>() / 1000.0;
+  }
+  int images = 0;
+  for (const lingbi::Exchange& e : r.exchanges) {
+    json& s = out["stages"][e.stage];
+    if (s.is_null()) s = json::object();
+    s["requests"] = s.value("requests", 0) + 1;
+    s["evaluated"] = s.value("evaluated", 0) + e.tokens.prompt_evaluated;
+    s["reused"] = s.value("reused", 0) + e.tokens.prompt_reused;
+    s["generated"] = s.value("generated", 0) + e.tokens.generated;
+    s["images"] = s.value("images", 0) + e.images;
+    images += e.images;
+  }
+  std::set<std::string> seen;  // each distinct picture once, as the model's image cache encodes it once
+  for (const lingbi::Slot& slot : r.article.slots)
+    for (const lingbi::Candidate& cand : slot.candidates)
+      if (seen.insert(cand.path).second) out["pictures"].push_back(cand.path);
+  out["images_shown"] = images;
+  out["evaluated"] = r.article.tokens.prompt_evaluated;
+  out["reused"] = r.article.tokens.prompt_reused;
+  out["generated"] = r.article.tokens.generated;
+  return out;
+}
+
+// (c): llama.cpp and mtmd alone, the same work without the pipeline around it.
+json run_floor(int generate, const std::vector<std::string>& pictures) {
+  using namespace lingbi::model_detail;
+  llama_backend_init();
+  llama_log_set([](ggml_log_level, const char*, void*) {}, nullptr);
+  mtmd_helper_log_set([](ggml_log_level, const char*, void*) {}, nullptr);
+  auto mp = llama_model_default_params();
+  LlamaModelPtr model(llama_model_load_from_file(model_path().c_str(), mp));
+  if (!model) throw lingbi::Error("cannot load " + model_path());
+  auto cp = llama_context_default_params();
+  cp.n_ctx = kContext;
+  cp.n_threads = cp.n_threads_batch = threads();
+  cp.no_perf = true;
+  LlamaContextPtr ctx(llama_init_from_model(model.get(), cp));
+  auto mtp = mtmd_context_params_default();
+  mtp.n_threads = threads();
+  mtp.print_timings = false;
+  mtp.warmup = false;
+  MtmdPtr mtmd(mtmd_init_from_file(mmproj_path().c_str(), model.get(), mtp));
+  if (!ctx || !mtmd) throw lingbi::Error("cannot start llama.cpp or mtmd on " + model_path());
+  const llama_vocab* vocab = llama_model_get_vocab(model.get());
+  const int n_batch = static_cast<int>(llama_n_batch(ctx.get()));
+
+  // Each picture once: mtmd encodes it, the model evaluates its tokens (a fresh sequence each).
+  json out;
+  double encode_s = 0, decode_s = 0;
+  int image_tokens = 0;
+  for (const std::string& path : pictures) {
+    llama_memory_clear(llama_get_memory(ctx.get()), true);
+    auto w = mtmd_helper_bitmap_init_from_file(mtmd.get(), path.c_str(), false, mtmd_helper_init_opt_default());
+    MtmdBitmapPtr bitmap(w.bitmap);
+    if (!bitmap) throw lingbi::Error("mtmd cannot read " + path);
+    MtmdChunksPtr chunks(mtmd_input_chunks_init());
+    const std::string marker = mtmd_default_marker();
+    mtmd_input_text text{marker.c_str(), marker.size(), false, true};
+    const mtmd_bitmap* raw = bitmap.get();
+    if (mtmd_tokenize(mtmd.get(), chunks.get(), &text, &raw, 1) != 0) throw lingbi::Error("mtmd_tokenize failed");
+    for (size_t i = 0; i < mtmd_input_chunks_size(chunks.get()); ++i) {
+      const mtmd_input_chunk* chunk = mtmd_input_chunks_get(chunks.get(), i);
+      if (mtmd_input_chunk_get_type(chunk) != MTMD_INPUT_CHUNK_TYPE_IMAGE) continue;
+      auto t0 = Clock::now();
+      if (mtmd_encode_chunk(mtmd.get(), chunk) != 0) throw lingbi::Error("mtmd could not encode " + path);
+      encode_s += since(t0);
+      t0 = Clock::now();
+      llama_pos pos = 0;
+      if (mtmd_helper_decode_image_chunk(mtmd.get(), ctx.get(), chunk, mtmd_get_output_embd(mtmd.get()), 0, 0, n_batch,
+                                         &pos, nullptr, nullptr) != 0)
+        throw lingbi::Error("llama.cpp could not evaluate the picture " + path);
+      decode_s += since(t0);
+      image_tokens += static_cast<int>(mtmd_input_chunk_get_n_tokens(chunk));
+    }
+  }
+
+  // The generated tokens: a short prompt, then one token at a time with the usual sampler chain.
+  llama_memory_clear(llama_get_memory(ctx.get()), true);
+  std::vector<llama_token> prompt(64);
+  const std::string p = std::string("<|im_start|>user\n") + kInstruction + "<|im_end|>\n<|im_start|>assistant\n";
+  prompt.resize(static_cast<size_t>(
+      llama_tokenize(vocab, p.c_str(), static_cast<int32_t>(p.size()), prompt.data(), 64, true, true)));
+  using SamplerChain = lingbi::CHandle<llama_sampler, llama_sampler_free>;
+  SamplerChain chain(llama_sampler_chain_init(llama_sampler_chain_default_params()));
+  llama_sampler_chain_add(chain.get(), llama_sampler_init_top_k(40));
+  llama_sampler_chain_add(chain.get(), llama_sampler_init_top_p(0.95f, 1));
+  llama_sampler_chain_add(chain.get(), llama_sampler_init_temp(0.8f));
+  llama_sampler_chain_add(chain.get(), llama_sampler_init_dist(42));
+  auto t0 = Clock::now();
+  if (llama_decode(ctx.get(), llama_batch_get_one(prompt.data(), static_cast<int32_t>(prompt.size()))) != 0)
+    throw lingbi::Error("llama_decode failed on the prompt");
+  const double prompt_s = since(t0);
+  t0 = Clock::now();
+  for (int i = 0; i < generate; ++i) {
+    llama_token t = llama_sampler_sample(chain.get(), ctx.get(), -1);
+    if (llama_decode(ctx.get(), llama_batch_get_one(&t, 1)) != 0) throw lingbi::Error("llama_decode failed");
+  }
+  const double gen_s = since(t0);
+  out = {{"wall_s", encode_s + decode_s + prompt_s + gen_s},
+         {"stages",
+          {{"pictures", {{"s", encode_s + decode_s}, {"encode_s", encode_s}, {"evaluate_s", decode_s},
+                         {"images", pictures.size()}, {"evaluated", image_tokens}}},
+           {"generate", {{"s", prompt_s + gen_s}, {"evaluated", prompt.size()}, {"generated", generate}}}}},
+         {"evaluated", image_tokens + static_cast<int>(prompt.size())},
+         {"generated", generate},
+         {"reused", 0}};
+  return out;
+}
+
+// Runs this program again as `--variant NAME ...` and returns its JSON plus its peak memory.
+json child(const std::vector<std::string>& args, const fs::path& result) {
+  std::vector<std::string> argv = {"/proc/self/exe"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.push_back(result.string());
+  std::vector<char*> raw;
+  for (std::string& a : argv) raw.push_back(a.data());
+  raw.push_back(nullptr);
+  pid_t pid = 0;
+  if (posix_spawn(&pid, "/proc/self/exe", nullptr, nullptr, raw.data(), environ) != 0)
+    throw lingbi::Error("cannot start a child process");
+  int status = 0;
+  rusage usage{};
+  wait4(pid, &status, 0, &usage);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw lingbi::Error("the " + args[1] + " run failed");
+  json out = json::parse(std::ifstream(result));
+  out["peak_mb"] = static_cast<double>(usage.ru_maxrss) / 1024.0;  // kilobytes on Linux
+  return out;
+}
+
+void build_gallery(const fs::path& dir) {
+  lingbi::ensure_vips();
+  const std::string size = env("LINGBI_BENCH_PICTURE", "448x336");
+  const int w = std::stoi(size.substr(0, size.find('x'))), h = std::stoi(size.substr(size.find('x') + 1));
+  for (int i = 0; i < 200; ++i)
+    lingbi::dev::save_picture(lingbi::dev::make_picture(i, w, h), dir / "pictures" / ("p" + std::to_string(i) + ".jpg"));
+  auto embedder = lingbi::load_clip_embedder(env("LINGBI_BENCH_CLIP", LINGBI_BENCH_TINY_DIR "/clip.gguf"), threads());
+  auto gallery = lingbi::Gallery::open_for((dir / "gallery").string(), *embedder);
+  lingbi::IndexOptions o;
+  o.roots = {(dir / "pictures").string()};
+  o.threads = threads();
+  o.progress = false;
+  gallery->index(*embedder, o);
+}
+
+void print_run(const char* name, const json& r) {
+  std::printf("\n%s: %.1f s wall, %d prompt tokens evaluated (%d reused), %d generated, peak %.0f MB\n", name,
+              r["wall_s"].get<double>(), r["evaluated"].get<int>(), r["reused"].get<int>(), r["generated"].get<int>(),
+              r["peak_mb"].get<double>());
+  std::printf("  %-10s %8s %8s %9s %9s %6s %9s\n", "stage", "requests", "time s", "evaluated", "generated", "images",
+              "gen tok/s");
+  for (const auto& [stage, s] : r["stages"].items()) {
+    const double t = s.value("s", 0.0);
+    const int gen = s.value("generated", 0);
+    std::printf("  %-10s %8d %8.1f %9d %9d %6d %9.1f\n", stage.c_str(), s.value("requests", 1), t,
+                s.value("evaluated", 0), gen, s.value("images", 0), t > 0 ? gen / t : 0.0);
+  }
+}
+
+int run_all() {
+  char pattern[] = "/tmp/lingbi-bench-article-XXXXXX";
+  const fs::path dir = mkdtemp(pattern);
+  struct Cleanup {
+    fs::path d;
+    ~Cleanup() {
+      std::error_code ec;
+      fs::remove_all(d, ec);
+    }
+  } cleanup{dir};
+  fs::create_directories(dir / "pictures");
+  std::printf("model %s\nmmproj %s\nthreads %d, %d words, %d pictures\n", model_path().c_str(), mmproj_path().c_str(),
+              threads(), env_int("LINGBI_BENCH_WORDS", 1500), env_int("LINGBI_BENCH_IMAGES", 5));
+  build_gallery(dir);
+  const json a = child({"--variant", "compose", dir.string()}, dir / "a.json");
+  print_run("(a) compose", a);
+  const json b = child({"--variant", "reread", dir.string()}, dir / "b.json");
+  print_run("(b) reread", b);
+  json floor_args = {{"generate", a["generated"]}, {"pictures", a["pictures"]}};
+  std::ofstream(dir / "floor-input.json") << floor_args.dump();
+  const json c = child({"--variant", "floor", (dir / "floor-input.json").string()}, dir / "c.json");
+  print_run("(c) floor", c);
+  const double ac = a["wall_s"].get<double>() / c["wall_s"].get<double>();
+  const double ba = b["wall_s"].get<double>() / a["wall_s"].get<double>();
+  const double tokens_ba = b["evaluated"].get<double>() / a["evaluated"].get<double>();
+  std::printf("\n(a)/(c) wall time: %.2fx (goal <= 1.1x)\n(b)/(a) wall time: %.2fx, prompt tokens evaluated: %.2fx\n",
+              ac, ba, tokens_ba);
+  const std::string out = env("LINGBI_BENCH_JSON", "");
+  if (!out.empty()) {
+    std::ofstream(out) << json{{"compose", a}, {"reread", b}, {"floor", c}, {"a_over_c", ac}, {"b_over_a", ba},
+                               {"b_over_a_tokens", tokens_ba}}
+                              .dump(2);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    if (argc == 5 && std::string(argv[1]) == "--variant") {
+      const std::string variant = argv[2];
+      json r;
+      if (variant == "floor") {
+        const json in = json::parse(std::ifstream(argv[3]));
+        r = run_floor(in["generate"].get<int>(), in["pictures"].get<std::vector<std::string>>());
+      } else {
+        r = run_compose(argv[3], variant == "compose");
+      }
+      std::ofstream(argv[4]) << r.dump();
+      return 0;
+    }
+    return run_all();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_article: %s\n", e.what());
+    return 1;
+  }
+}
