@@ -42,6 +42,7 @@
 #include "lingbi/util/vips_init.h"
 #include "model/llama_handles.h"
 #include "test_pictures.h"
+#include "bench_support.h"
 
 extern char** environ;
 
@@ -51,11 +52,8 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-std::string env(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : fallback;
-}
-int env_int(const char* name, int fallback) { return std::stoi(env(name, std::to_string(fallback))); }
+using lingbi::bench::env;
+using lingbi::bench::env_int;
 std::string home_models() { return env("HOME", "/root") + "/.cache/lingbi/bench-models/"; }
 std::string model_path() { return env("LINGBI_BENCH_MODEL", home_models() + "qwen2.5-vl-3b-q4_K_M.gguf"); }
 std::string mmproj_path() { return env("LINGBI_BENCH_MMPROJ", home_models() + "qwen2.5-vl-3b-mmproj-f16.gguf"); }
@@ -65,19 +63,7 @@ const char* kInstruction = "Write about mornings in a quiet city: bakeries, rive
 
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-// A LocalModel that forgets its KV cache before every request: the flow that re-reads everything.
-class NoReuse : public lingbi::ChatModel {
- public:
-  explicit NoReuse(lingbi::LocalModel& model) : model_(model) {}
-  lingbi::ChatResult chat(const lingbi::ChatRequest& request) override {
-    model_.clear_cache();
-    return model_.chat(request);
-  }
-  std::string describe() const override { return model_.describe() + " without prefix reuse"; }
-
- private:
-  lingbi::LocalModel& model_;
-};
+using lingbi::bench::NoReuse;
 
 // (a) and (b): one compose, with its stages' times and tokens and the pictures the selector saw.
 json run_compose(const fs::path& dir, bool reuse) {

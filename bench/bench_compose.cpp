@@ -21,30 +21,16 @@
 #include "lingbi/gallery/gallery_embedder.h"
 #include "lingbi/model/local_model.h"
 #include "lingbi/util/vips_init.h"
+#include "bench_support.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string env(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : fallback;
-}
-int env_int(const char* name, int fallback) { return std::stoi(env(name, std::to_string(fallback))); }
+using lingbi::bench::env;
+using lingbi::bench::env_int;
 
-// A LocalModel that forgets its KV cache before every request: the flow that re-reads everything.
-class NoReuse : public lingbi::ChatModel {
- public:
-  explicit NoReuse(lingbi::LocalModel& model) : model_(model) {}
-  lingbi::ChatResult chat(const lingbi::ChatRequest& request) override {
-    model_.clear_cache();
-    return model_.chat(request);
-  }
-  std::string describe() const override { return model_.describe() + " without prefix reuse"; }
-
- private:
-  lingbi::LocalModel& model_;
-};
+using lingbi::bench::NoReuse;
 
 struct Fixture {
   fs::path dir;

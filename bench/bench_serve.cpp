@@ -34,6 +34,7 @@
 
 #include "lingbi/util/vips_init.h"
 #include "support/process.h"
+#include "bench_support.h"
 
 namespace {
 
@@ -41,11 +42,8 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-std::string env(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : fallback;
-}
-int env_int(const char* name, int fallback) { return std::stoi(env(name, std::to_string(fallback))); }
+using lingbi::bench::env;
+using lingbi::bench::env_int;
 
 double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
