@@ -5,7 +5,8 @@
 
 namespace lingbi::render {
 
-// '&', '<', '>', '"' and '\'' as character references; everything else as it is.
+// '&', '<', '>', '"' and '\'' as character references; C0 control characters other than tab,
+// newline and return (which XML 1.0 forbids) dropped; everything else as it is.
 std::string escape_markup(const std::string& s);
 
 }  // namespace lingbi::render
