@@ -16,9 +16,6 @@
 // (4), LINGBI_BENCH_PICTURE (the gallery pictures' size, 448x336), LINGBI_BENCH_JSON (write the
 // results there too).
 //   build/bin/bench_article
-#include <spawn.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -43,8 +40,6 @@
 #include "model/llama_handles.h"
 #include "test_pictures.h"
 #include "bench_support.h"
-
-extern char** environ;
 
 namespace {
 
@@ -209,26 +204,6 @@ json run_floor(int generate, const std::vector<std::string>& pictures) {
   return out;
 }
 
-// Runs this program again as `--variant NAME ...` and returns its JSON plus its peak memory.
-json child(const std::vector<std::string>& args, const fs::path& result) {
-  std::vector<std::string> argv = {"/proc/self/exe"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  argv.push_back(result.string());
-  std::vector<char*> raw;
-  for (std::string& a : argv) raw.push_back(a.data());
-  raw.push_back(nullptr);
-  pid_t pid = 0;
-  if (posix_spawn(&pid, "/proc/self/exe", nullptr, nullptr, raw.data(), environ) != 0)
-    throw lingbi::Error("cannot start a child process");
-  int status = 0;
-  rusage usage{};
-  wait4(pid, &status, 0, &usage);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw lingbi::Error("the " + args[1] + " run failed");
-  json out = json::parse(std::ifstream(result));
-  out["peak_mb"] = static_cast<double>(usage.ru_maxrss) / 1024.0;  // kilobytes on Linux
-  return out;
-}
-
 void build_gallery(const fs::path& dir) {
   lingbi::ensure_vips();
   const std::string size = env("LINGBI_BENCH_PICTURE", "448x336");
@@ -272,13 +247,13 @@ int run_all() {
   std::printf("model %s\nmmproj %s\nthreads %d, %d words, %d pictures\n", model_path().c_str(), mmproj_path().c_str(),
               threads(), env_int("LINGBI_BENCH_WORDS", 1500), env_int("LINGBI_BENCH_IMAGES", 5));
   build_gallery(dir);
-  const json a = child({"--variant", "compose", dir.string()}, dir / "a.json");
+  const json a = lingbi::bench::run_self({"--variant", "compose", dir.string()}, dir / "a.json");
   print_run("(a) compose", a);
-  const json b = child({"--variant", "reread", dir.string()}, dir / "b.json");
+  const json b = lingbi::bench::run_self({"--variant", "reread", dir.string()}, dir / "b.json");
   print_run("(b) reread", b);
   json floor_args = {{"generate", a["generated"]}, {"pictures", a["pictures"]}};
   std::ofstream(dir / "floor-input.json") << floor_args.dump();
-  const json c = child({"--variant", "floor", (dir / "floor-input.json").string()}, dir / "c.json");
+  const json c = lingbi::bench::run_self({"--variant", "floor", (dir / "floor-input.json").string()}, dir / "c.json");
   print_run("(c) floor", c);
   const double ac = a["wall_s"].get<double>() / c["wall_s"].get<double>();
   const double ba = b["wall_s"].get<double>() / a["wall_s"].get<double>();
@@ -310,6 +285,7 @@ int main(int argc, char** argv) {
       std::ofstream(argv[4]) << r.dump();
       return 0;
     }
+    lingbi::bench::wait_as_lingbi_does();  // the children's model threads wait as the CLI's do
     return run_all();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_article: %s\n", e.what());

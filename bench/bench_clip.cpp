@@ -32,13 +32,7 @@ fs::path bench_dir() {
   return d ? fs::path(d) : fs::path("/tmp/lingbi-bench-clip");
 }
 
-const lingbi::bench::VitSize& vit() {
-  const char* v = std::getenv("LINGBI_BENCH_VIT");
-  if (!v || std::string(v) == "b32") return lingbi::bench::kVitB32;
-  if (std::string(v) == "l14-336") return lingbi::bench::kVitL14_336;
-  std::fprintf(stderr, "LINGBI_BENCH_VIT is \"%s\": use b32 or l14-336\n", v);
-  std::exit(2);
-}
+const lingbi::bench::VitSize& vit() { return lingbi::bench::vit_from_env(); }
 
 int threads() {
   const char* t = std::getenv("LINGBI_THREADS");

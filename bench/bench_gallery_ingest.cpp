@@ -24,7 +24,8 @@
 // Environment: LINGBI_BENCH_IMAGES (1000), LINGBI_BENCH_MP (12), LINGBI_BENCH_THREADS (2),
 // LINGBI_BENCH_DIR (cache of the model and the JPEGs, default /tmp/lingbi-bench-ingest: a rerun
 // generates nothing), LINGBI_BENCH_CLIP (a CLIP GGUF to use instead, or "tiny" for the 32-px test
-// model), LINGBI_BENCH_CLIP_TYPE (f16; f32, bf16 or q8_0 for the generated ViT-B/32).
+// model), LINGBI_BENCH_VIT (b32, or l14-336 for a ViT-L/14 at 336 px: issue 17 item 7),
+// LINGBI_BENCH_CLIP_TYPE (f16; f32, bf16 or q8_0 for the generated tower).
 #include <benchmark/benchmark.h>
 #include <time.h>
 #include <unistd.h>
@@ -124,7 +125,7 @@ struct Setup {
     } else if (!clip_env.empty()) {
       clip = clip_env;
     } else {
-      clip = lingbi::bench::vit_gguf(dir, lingbi::bench::kVitB32, env_str("LINGBI_BENCH_CLIP_TYPE", "f16")).string();
+      clip = lingbi::bench::vit_gguf(dir, lingbi::bench::vit_from_env(), env_str("LINGBI_BENCH_CLIP_TYPE", "f16")).string();
     }
     const int n = env_int("LINGBI_BENCH_IMAGES", 1000), mp = env_int("LINGBI_BENCH_MP", 12);
     photos = dir / ("photos-" + std::to_string(mp) + "mp-" + std::to_string(n));

@@ -2,11 +2,13 @@
 // schema's grammar, side by side in one run, on the model in $LINGBI_BENCH_MODEL (default: the
 // tiny model, which has Qwen2's real 151,646-token vocabulary, so a grammar pass over it costs what
 // it costs on the real model; its random weights make the sampled token break the grammar far more
-// often than a trained model's). Threads: $LINGBI_BENCH_THREADS (default 1).
+// often than a trained model's). Threads: $LINGBI_BENCH_THREADS (default 1). Free text and the
+// schema alternate within the one benchmark, so the ratio is measured on the same machine state.
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
 #include <string>
+#include <utility>
 
 #include "lingbi/model/local_model.h"
 
@@ -30,27 +32,40 @@ lingbi::LocalModel& model() {
   return m;
 }
 
-void run(benchmark::State& state, bool schema) {
-  double ms = 0, tokens = 0;
-  uint32_t seed = 1;
-  for (auto _ : state) {
-    lingbi::ChatRequest r;
-    r.messages = {lingbi::Message::user("Write an article about a harbour town at dawn, as JSON.")};
-    if (schema) r.json_schema = kSchema;
-    r.sampling.seed = seed++;
-    r.sampling.max_tokens = static_cast<int>(state.range(0));
-    const lingbi::ChatResult res = model().chat(r);
-    ms += res.generation_ms;
-    tokens += res.tokens.generated;
-  }
-  state.counters["ms_per_token"] = ms / tokens;
-  state.counters["tokens"] = tokens / static_cast<double>(state.iterations());
+// One answer of up to `max_tokens`, free or with the schema: its generation time and token count.
+std::pair<double, int> answer(bool schema, uint32_t seed, int max_tokens) {
+  lingbi::ChatRequest r;
+  r.messages = {lingbi::Message::user("Write an article about a harbour town at dawn, as JSON.")};
+  if (schema) r.json_schema = kSchema;
+  r.sampling.seed = seed;
+  r.sampling.max_tokens = max_tokens;
+  const lingbi::ChatResult res = model().chat(r);
+  return {res.generation_ms, res.tokens.generated};
 }
 
-void BM_FreeText(benchmark::State& state) { run(state, false); }
-void BM_JsonSchema(benchmark::State& state) { run(state, true); }
+// Free text and the schema alternate (free first in odd iterations, the schema first in even
+// ones), so that a machine whose speed drifts during the run slows both alike and the ratio holds.
+void BM_FreeAgainstSchema(benchmark::State& state) {
+  double ms[2] = {0, 0}, tokens[2] = {0, 0};
+  uint32_t seed = 1;
+  int iteration = 0;
+  for (auto _ : state) {
+    for (int k = 0; k < 2; ++k) {
+      const bool schema = (k == 1) == (iteration % 2 == 0);
+      const auto [t, n] = answer(schema, seed, static_cast<int>(state.range(0)));
+      ms[schema] += t;
+      tokens[schema] += n;
+    }
+    ++seed;
+    ++iteration;
+  }
+  state.counters["free_ms_per_token"] = ms[0] / tokens[0];
+  state.counters["json_ms_per_token"] = ms[1] / tokens[1];
+  state.counters["json_over_free"] = (ms[1] / tokens[1]) / (ms[0] / tokens[0]);
+  state.counters["free_tokens"] = tokens[0] / static_cast<double>(state.iterations());
+  state.counters["json_tokens"] = tokens[1] / static_cast<double>(state.iterations());
+}
 
-BENCHMARK(BM_FreeText)->Arg(200)->Iterations(5)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_JsonSchema)->Arg(200)->Iterations(5)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_FreeAgainstSchema)->Arg(200)->Iterations(5)->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -1,11 +1,22 @@
 #include "vit_model.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 #include "lingbi/clip/clip_convert.h"
 #include "tiny_clip.h"
 
 namespace lingbi::bench {
 
 namespace fs = std::filesystem;
+
+const VitSize& vit_from_env() {
+  const char* v = std::getenv("LINGBI_BENCH_VIT");
+  if (!v || !*v || std::string(v) == "b32") return kVitB32;
+  if (std::string(v) == "l14-336") return kVitL14_336;
+  std::fprintf(stderr, "LINGBI_BENCH_VIT is \"%s\": use b32 or l14-336\n", v);
+  std::exit(2);
+}
 
 fs::path vit_hf(const fs::path& dir, const VitSize& size) {
   const fs::path folder = dir / (std::string(size.name) + "-hf");

@@ -18,6 +18,10 @@ struct VitSize {
 inline constexpr VitSize kVitB32{"clip-vit-b32", 768, 12, 3072, 12, 224, 32, 512};
 inline constexpr VitSize kVitL14_336{"clip-vit-l14-336", 1024, 16, 4096, 24, 336, 14, 768};
 
+// The size named by $LINGBI_BENCH_VIT: b32 (the default) or l14-336; exits with a message on
+// anything else.
+const VitSize& vit_from_env();
+
 // dir/NAME-hf/: the Hugging Face checkpoint (written once, seed 1, no text tower).
 std::filesystem::path vit_hf(const std::filesystem::path& dir, const VitSize& size);
 

@@ -3,6 +3,7 @@
 // libvips for the pictures inside.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -444,6 +445,36 @@ TEST_F(PublishTest, DocxEnglishHasNoEastAsianHints) {
   for (const json& p : doc["paragraphs"]) EXPECT_EQ(p["east_asia_hints"], 0);
   const std::set<std::string> styles(doc["styles"].begin(), doc["styles"].end());
   for (const char* s : {"Heading 1", "Heading 2", "Caption", "Normal"}) EXPECT_TRUE(styles.count(s)) << s;
+}
+
+// A model's noise can hold C0 control characters (an ESC, a BEL), which XML 1.0 forbids: Word and
+// python-docx refuse such a file. They are dropped from the Word and HTML exports (the WeChat
+// fragment shares the escaping); tabs and line breaks stay.
+TEST_F(PublishTest, ControlCharactersAreDroppedFromEveryExport) {
+  Article article = english();
+  article.title = "Morning\x01 in the City";
+  article.sections[1].paragraphs[0] = "Light\x1b[0m falls\x07 on the water.";
+  article.slots[0].caption = "A quiet\x0b street";
+
+  const fs::path word = dir / "controls.docx";
+  render_to_file(article, word, {});
+  const json doc = python_reads("read_docx.py", word);
+  EXPECT_EQ(doc["title"], "Morning in the City");
+  std::vector<std::string> texts;
+  for (const json& p : doc["paragraphs"]) texts.push_back(p["text"]);
+  EXPECT_NE(std::find(texts.begin(), texts.end(), "Light[0m falls on the water."), texts.end()) << doc.dump();
+  EXPECT_NE(std::find(texts.begin(), texts.end(), "A quiet street"), texts.end()) << doc.dump();
+
+  const fs::path page = dir / "controls.html";
+  render_to_file(article, page, {});
+  const std::string html = read_file(page);
+  for (char c = 1; c < 0x20; ++c) {
+    if (c != '\t' && c != '\n' && c != '\r') {
+      EXPECT_EQ(html.find(c), std::string::npos) << "control " << int(c);
+    }
+  }
+  EXPECT_NE(html.find("Light[0m falls on the water."), std::string::npos);
+  EXPECT_NE(html.find("<h1>Morning in the City</h1>"), std::string::npos);
 }
 
 // --- articles the tiny models composed ----------------------------------------------------

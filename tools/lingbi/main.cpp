@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "lingbi/util/error.h"
+#include "lingbi/util/thread_wait.h"
 #include "lingbi/util/version.h"
 
 // llama.cpp spells some flags with one dash and several letters (-ngl); CLI11 only takes one
@@ -24,6 +25,7 @@ std::vector<std::string> llama_style_args(int argc, char** argv) {
 }
 
 int main(int argc, char** argv) {
+  lingbi::prefer_passive_thread_wait(argv);  // first: it may start the program again
   CLI::App app{"lingbi: illustrated long-form articles from local models and your own image library"};
   app.name("lingbi");
   app.require_subcommand(0, 1);

@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "lingbi/gallery/libraries.h"
 #include "lingbi/model/devices.h"
+#include "lingbi/util/thread_wait.h"
 #include "lingbi/util/version.h"
 #include "lingbi/util/vips_init.h"
 
@@ -24,6 +25,7 @@ void print_system_info() {
     std::printf("  %-10s %s (%zu MiB)\n", dev.name.c_str(), dev.description.c_str(), dev.total_bytes >> 20);
   }
   std::printf("CPU features: %s\n", cpu_features().c_str());
+  std::printf("threads wait: %s (OMP_WAIT_POLICY)\n", thread_wait_policy().c_str());
 }
 
 }  // namespace
