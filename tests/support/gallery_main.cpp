@@ -1,16 +1,12 @@
 // main() of the gallery tests. On a loaded 2-core machine, OpenMP threads (FAISS, ggml) spinning
-// at barriers made these tests up to 20x slower; libgomp reads OMP_WAIT_POLICY when it loads,
-// so the program sets it and starts itself again before anything runs.
+// at barriers made these tests up to 20x slower; libgomp reads OMP_WAIT_POLICY when it loads, so
+// the program starts itself again waiting passively, as `lingbi` does, before anything runs.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <cstdlib>
+#include "lingbi/util/thread_wait.h"
 
 int main(int argc, char** argv) {
-  if (std::getenv("OMP_WAIT_POLICY") == nullptr) {
-    setenv("OMP_WAIT_POLICY", "passive", 1);
-    execv("/proc/self/exe", argv);  // returns only on failure: then run as we are
-  }
+  lingbi::prefer_passive_thread_wait(argv);
   ::testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();
 }
