@@ -18,6 +18,7 @@
 //   build/bin/bench_article
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -260,6 +261,14 @@ int run_all() {
   const double tokens_ba = b["evaluated"].get<double>() / a["evaluated"].get<double>();
   std::printf("\n(a)/(c) wall time: %.2fx (goal <= 1.1x)\n(b)/(a) wall time: %.2fx, prompt tokens evaluated: %.2fx\n",
               ac, ba, tokens_ba);
+  // (a) and (b) start with the same planning request on an empty cache: the same work, so its time
+  // tells whether the machine held its speed between them (a busy host can change it severalfold).
+  const double plan_a = a["stages"]["plan"]["s"].get<double>(), plan_b = b["stages"]["plan"]["s"].get<double>();
+  std::printf("the same planning request: %.1f s in (a), %.1f s in (b)\n", plan_a, plan_b);
+  if (plan_a > 0 && plan_b > 0 && std::max(plan_a, plan_b) > 1.2 * std::min(plan_a, plan_b))
+    std::printf("WARNING: the machine's speed changed by %.1fx between (a) and (b); the wall-time ratios measure "
+                "that, not the flows: compare the token counts, or rerun on a host that holds its speed\n",
+                std::max(plan_a, plan_b) / std::min(plan_a, plan_b));
   const std::string out = env("LINGBI_BENCH_JSON", "");
   if (!out.empty()) {
     std::ofstream(out) << json{{"compose", a}, {"reread", b}, {"floor", c}, {"a_over_c", ac}, {"b_over_a", ba},
