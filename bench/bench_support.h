@@ -5,6 +5,7 @@
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <unistd.h>  // environ
 
 #include <cstdlib>
 #include <filesystem>
@@ -14,9 +15,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lingbi/util/error.h"
-
 #include "lingbi/model/local_model.h"
+#include "lingbi/util/error.h"
 
 namespace lingbi::bench {
 
