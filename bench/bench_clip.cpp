@@ -39,16 +39,19 @@ int threads() {
   return t ? std::atoi(t) : 2;
 }
 
-lingbi::ClipModel& model(const std::string& type, int batch) {
+// kernels: lingbi's own CPU kernels (ClipOptions::cpu_kernels), or ggml's operators throughout.
+lingbi::ClipModel& model(const std::string& type, int batch, bool kernels = true) {
   static std::map<std::string, std::unique_ptr<lingbi::ClipModel>> models;
-  const std::string key = type + "/" + std::to_string(batch);
+  const std::string key = type + "/" + std::to_string(batch) + (kernels ? "" : "/ggml");
   auto& m = models[key];
   if (!m) {
     const fs::path gguf = lingbi::bench::vit_gguf(bench_dir(), vit(), type);
     lingbi::ClipOptions o;
     o.n_threads = threads();
     o.batch_size = batch;
+    o.cpu_kernels = kernels;
     m = lingbi::ClipModel::load(gguf.string(), o);
+    std::fprintf(stderr, "%s, batch %d: lingbi's CPU kernels: %s\n", type.c_str(), batch, m->cpu_kernels().c_str());
     const int side = vit().image_size;
     lingbi::ClipImage warm{side, std::vector<float>(size_t(3) * side * side, 0.0f)};
     m->embed_images(std::vector<lingbi::ClipImage>(size_t(batch), warm));  // first graph allocation
@@ -69,10 +72,10 @@ double peak_gflops() {
   return peak;
 }
 
-void run(benchmark::State& state, const std::string& type) {
+void run(benchmark::State& state, const std::string& type, bool kernels = true) {
   const int batch = int(state.range(0));
   peak_gflops();
-  auto& m = model(type, batch);
+  auto& m = model(type, batch, kernels);
   std::mt19937 rng(1);
   std::normal_distribution<float> dist;
   std::vector<lingbi::ClipImage> images(batch);
@@ -100,9 +103,14 @@ void BM_clip_f32(benchmark::State& s) { run(s, "f32"); }
 void BM_clip_f16(benchmark::State& s) { run(s, "f16"); }
 void BM_clip_bf16(benchmark::State& s) { run(s, "bf16"); }
 void BM_clip_q8_0(benchmark::State& s) { run(s, "q8_0"); }
+// The same files on ggml's operators alone: what lingbi's kernels (src/clip/cpu_kernels.h) bring.
+void BM_clip_f32_ggml(benchmark::State& s) { run(s, "f32", false); }
+void BM_clip_bf16_ggml(benchmark::State& s) { run(s, "bf16", false); }
 BENCHMARK(BM_clip_f32)->Arg(1)->Arg(16)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_clip_f16)->Arg(1)->Arg(16)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_clip_bf16)->Arg(1)->Arg(16)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_clip_q8_0)->Arg(1)->Arg(16)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_clip_f32_ggml)->Arg(1)->Arg(16)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_clip_bf16_ggml)->Arg(1)->Arg(16)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace

@@ -145,6 +145,48 @@ TEST(ClipModel, PatchFourteenGeometryMatchesReference) {
   }
 }
 
+// lingbi's own CPU kernels (src/clip/cpu_kernels.h) and ggml's operators, both against the
+// reference, at a geometry that reaches every edge of the kernels: 145 tokens (10 key columns of
+// 16, the last partly filled), heads of 24 values (a partial slice), 96 and 192 outputs (a group
+// of 4 panels and one of 2), 20 images in one batch (more rows per thread than one chunk), rows not
+// a multiple of 6.
+TEST(ClipModel, CpuKernelsMatchReference) {
+  test::TempDir dir;
+  dev::TinyClipOptions o;
+  o.image_size = 96;
+  o.patch_size = 8;
+  o.text = false;
+  dev::write_tiny_clip_hf(dir / "hf", 7, o);
+  convert_clip_hf((dir / "hf").string(), (dir / "f32.gguf").string(), ClipWeightType::F32);
+  convert_clip_hf((dir / "hf").string(), (dir / "bf16.gguf").string(), ClipWeightType::BF16);
+  ReferenceClip ref(dir / "hf");
+  const auto images = random_images(96, 20, 13);
+  std::vector<test::Vec> want;
+  for (const auto& im : images) want.push_back(ref.embed_image(im.pixels));
+  __builtin_cpu_init();
+  const bool avx512 = __builtin_cpu_supports("avx512f"), bf16 = avx512 && __builtin_cpu_supports("avx512bf16");
+  for (const char* name : {"f32.gguf", "bf16.gguf"})
+    for (bool kernels : {true, false}) {
+      ClipOptions options;
+      options.n_threads = 2;
+      options.batch_size = 20;
+      options.cpu_kernels = kernels;
+      auto model = ClipModel::load((dir / name).string(), options);
+      const bool is_bf16 = std::string(name) == "bf16.gguf";
+      // Both layers' q, k, v, output and two MLP matrices are packed when the CPU multiplies bf16.
+      const std::string expected = !kernels || !avx512 ? "none"
+                                   : is_bf16 && bf16   ? "bf16 linears (12 matrices), attention"
+                                                       : "attention";
+      EXPECT_EQ(model->cpu_kernels(), expected) << name;
+      const auto got = model->embed_images(images);
+      ASSERT_EQ(got.size(), images.size());
+      for (size_t i = 0; i < images.size(); ++i)
+        EXPECT_GE(ReferenceClip::cosine(want[i], got[i]), is_bf16 ? 0.995 : 0.9999)
+            << name << (kernels ? " kernels" : " ggml") << ", image " << i;
+      EXPECT_LT(ReferenceClip::cosine(test::Vec(got[0].begin(), got[0].end()), got[1]), 0.999);
+    }
+}
+
 TEST(ClipModel, BatchSizeAndThreadsDoNotChangeResults) {
   ClipOptions one;
   one.batch_size = 1;

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "clip_weights.h"
+#include "cpu_kernels.h"
 #include "ggml-alloc.h"
 #include "ggml-cpu.h"
 #include "lingbi/clip/clip.h"
@@ -26,11 +27,6 @@ ggml_tensor* layer_norm(ggml_context* ctx, ggml_tensor* x, ggml_tensor* w, ggml_
   return ggml_add(ctx, ggml_mul(ctx, ggml_norm(ctx, x, eps), w), b);
 }
 
-ggml_tensor* linear(ggml_context* ctx, ggml_tensor* x, ggml_tensor* w, ggml_tensor* b) {
-  ggml_tensor* y = ggml_mul_mat(ctx, w, x);
-  return b ? ggml_add(ctx, y, b) : y;
-}
-
 enum class Act { quick_gelu, gelu_erf, gelu_tanh };
 
 ggml_tensor* activate(ggml_context* ctx, ggml_tensor* x, Act act) {
@@ -45,12 +41,17 @@ ggml_tensor* activate(ggml_context* ctx, ggml_tensor* x, Act act) {
 
 // Multi-head self-attention of cur [n_embd, n_tokens, n_seq] with its output projection. mask
 // (optional) is [n_tokens, n_tokens, 1, n_seq], 0 for keys to attend and -inf for the others.
-ggml_tensor* self_attention(ggml_context* ctx, ggml_tensor* cur, const ClipLayer& l, const ClipTower& t,
-                            ggml_tensor* mask, bool causal) {
+ggml_tensor* self_attention(ggml_context* ctx, const CpuKernels& kn, ggml_tensor* cur, const ClipLayer& l,
+                            const ClipTower& t, ggml_tensor* mask, bool causal) {
   const int64_t e = t.n_embd, h = t.n_head, d = e / h, n = cur->ne[1], s = cur->ne[2];
-  ggml_tensor* q = ggml_reshape_4d(ctx, linear(ctx, cur, l.q_w, l.q_b), d, h, n, s);
-  ggml_tensor* k = ggml_reshape_4d(ctx, linear(ctx, cur, l.k_w, l.k_b), d, h, n, s);
-  ggml_tensor* v = ggml_reshape_4d(ctx, linear(ctx, cur, l.v_w, l.v_b), d, h, n, s);
+  ggml_tensor* q = kn.linear(ctx, cur, l.q_w, l.q_b);
+  ggml_tensor* k = kn.linear(ctx, cur, l.k_w, l.k_b);
+  ggml_tensor* v = kn.linear(ctx, cur, l.v_w, l.v_b);
+  if (!mask && !causal)
+    if (ggml_tensor* o = kn.attention(ctx, q, k, v, int(h))) return kn.linear(ctx, o, l.o_w, l.o_b);
+  q = ggml_reshape_4d(ctx, q, d, h, n, s);
+  k = ggml_reshape_4d(ctx, k, d, h, n, s);
+  v = ggml_reshape_4d(ctx, v, d, h, n, s);
   q = ggml_permute(ctx, q, 0, 2, 1, 3);                  // [d, n, h, s]
   k = ggml_permute(ctx, k, 0, 2, 1, 3);                  // [d, n, h, s]
   v = ggml_cont(ctx, ggml_permute(ctx, v, 1, 2, 0, 3));  // [n, d, h, s]
@@ -58,27 +59,28 @@ ggml_tensor* self_attention(ggml_context* ctx, ggml_tensor* cur, const ClipLayer
   if (causal) kq = ggml_diag_mask_inf(ctx, kq, 0);
   kq = ggml_soft_max_ext(ctx, kq, mask, 1.0f / std::sqrt(float(d)), 0.0f);
   ggml_tensor* kqv = ggml_cont(ctx, ggml_permute(ctx, ggml_mul_mat(ctx, v, kq), 0, 2, 1, 3));  // [d, h, n_q, s]
-  return linear(ctx, ggml_reshape_3d(ctx, kqv, e, n, s), l.o_w, l.o_b);
+  return kn.linear(ctx, ggml_reshape_3d(ctx, kqv, e, n, s), l.o_w, l.o_b);
 }
 
 // One pre-norm transformer block on x [n_embd, n_tokens, n_seq].
-ggml_tensor* encoder_block(ggml_context* ctx, ggml_tensor* x, const ClipLayer& l, const ClipTower& t,
-                           bool causal, Act act) {
-  x = ggml_add(ctx, x, self_attention(ctx, layer_norm(ctx, x, l.ln1_w, l.ln1_b, t.eps), l, t, nullptr, causal));
+ggml_tensor* encoder_block(ggml_context* ctx, const CpuKernels& kn, ggml_tensor* x, const ClipLayer& l,
+                           const ClipTower& t, bool causal, Act act) {
+  x = ggml_add(ctx, x, self_attention(ctx, kn, layer_norm(ctx, x, l.ln1_w, l.ln1_b, t.eps), l, t, nullptr, causal));
   ggml_tensor* cur = layer_norm(ctx, x, l.ln2_w, l.ln2_b, t.eps);
-  cur = linear(ctx, cur, l.fc1_w, l.fc1_b);
+  cur = kn.linear(ctx, cur, l.fc1_w, l.fc1_b);
   cur = activate(ctx, cur, act);
-  cur = linear(ctx, cur, l.fc2_w, l.fc2_b);
+  cur = kn.linear(ctx, cur, l.fc2_w, l.fc2_b);
   return ggml_add(ctx, x, cur);
 }
 
 // One post-norm BERT block (Chinese-CLIP's text tower) on x [n_embd, n_tokens, n_seq]; mask
 // [n_tokens, n_tokens, 1, n_seq] holds 0 for real keys and -inf for padding.
-ggml_tensor* bert_block(ggml_context* ctx, ggml_tensor* x, const ClipLayer& l, const ClipTower& t, ggml_tensor* mask) {
-  x = ggml_add(ctx, x, self_attention(ctx, x, l, t, mask, false));
+ggml_tensor* bert_block(ggml_context* ctx, const CpuKernels& kn, ggml_tensor* x, const ClipLayer& l,
+                        const ClipTower& t, ggml_tensor* mask) {
+  x = ggml_add(ctx, x, self_attention(ctx, kn, x, l, t, mask, false));
   x = layer_norm(ctx, x, l.ln1_w, l.ln1_b, t.eps);
-  ggml_tensor* cur = ggml_gelu_erf(ctx, linear(ctx, x, l.fc1_w, l.fc1_b));
-  x = ggml_add(ctx, x, linear(ctx, cur, l.fc2_w, l.fc2_b));
+  ggml_tensor* cur = ggml_gelu_erf(ctx, kn.linear(ctx, x, l.fc1_w, l.fc1_b));
+  x = ggml_add(ctx, x, kn.linear(ctx, cur, l.fc2_w, l.fc2_b));
   return layer_norm(ctx, x, l.ln2_w, l.ln2_b, t.eps);
 }
 
@@ -95,7 +97,7 @@ void normalise(std::vector<float>& v) {
 
 class GgmlClipModel final : public ClipModel {
  public:
-  GgmlClipModel(const std::string& path, const ClipOptions& options) {
+  GgmlClipModel(const std::string& path, const ClipOptions& options) : kernels_(options.cpu_kernels && !uses_device(options)) {
     ggml_backend_t cpu = ggml_backend_cpu_init();
     if (!cpu) throw Error("cannot start the ggml CPU backend");
     cpu_.reset(cpu);
@@ -111,6 +113,7 @@ class GgmlClipModel final : public ClipModel {
       main = device_.get();
     }
     weights_ = load_clip_weights(path, main);
+    kernels_.pack(weights_);
     if (weights_.text.present) {
       if (weights_.family == ClipFamily::siglip) {
         SentencePieceOptions o;
@@ -145,6 +148,12 @@ class GgmlClipModel final : public ClipModel {
   ClipPreprocess preprocess() const override { return weights_.preprocess; }
   ClipFamily family() const override { return weights_.family; }
   bool multilingual() const override { return weights_.multilingual; }
+  std::string cpu_kernels() const override {
+    std::string s;
+    if (kernels_.packed_count() > 0) s = "bf16 linears (" + std::to_string(kernels_.packed_count()) + " matrices)";
+    if (kernels_.fused_attention()) s += s.empty() ? "attention" : ", attention";
+    return s.empty() ? "none" : s;
+  }
 
   std::vector<std::vector<float>> embed_images(const std::vector<ClipImage>& images) override {
     if (!has_vision()) throw Error("CLIP model " + name() + " has no vision tower: it cannot embed images");
@@ -250,7 +259,7 @@ class GgmlClipModel final : public ClipModel {
     x = ggml_concat(ctx, cls, x, 1);                 // [e, 1 + n_patch, n]
     x = ggml_add(ctx, x, ggml_get_rows(ctx, v.position_embd, pos));
     x = layer_norm(ctx, x, v.pre_ln_w, v.pre_ln_b, v.eps);
-    for (const ClipLayer& l : v.layers) x = encoder_block(ctx, x, l, v, false, act());
+    for (const ClipLayer& l : v.layers) x = encoder_block(ctx, kernels_, x, l, v, false, act());
     x = ggml_cont(ctx, ggml_view_2d(ctx, x, v.n_embd, int64_t(n), x->nb[2], 0));  // class tokens
     x = layer_norm(ctx, x, v.post_ln_w, v.post_ln_b, v.eps);
     ggml_tensor* out = ggml_mul_mat(ctx, v.projection, x);
@@ -299,7 +308,7 @@ class GgmlClipModel final : public ClipModel {
     ggml_context* ctx = g.ctx.get();
     const TextGraph tg = text_graph(ctx, t, len, n);
     ggml_tensor* x = tg.x;
-    for (const ClipLayer& l : t.layers) x = encoder_block(ctx, x, l, t, true, act());
+    for (const ClipLayer& l : t.layers) x = encoder_block(ctx, kernels_, x, l, t, true, act());
     x = layer_norm(ctx, tg.pooled(ctx, x, t.n_embd, len, n), t.post_ln_w, t.post_ln_b, t.eps);
     ggml_tensor* out = ggml_mul_mat(ctx, t.projection, x);
     return compute(g, out, {{tg.tok, tokens.data()}, {tg.pos, tg.positions.data()}, {tg.pool, pooled.data()}});
@@ -327,7 +336,7 @@ class GgmlClipModel final : public ClipModel {
     ggml_tensor* x = ggml_mul_mat(ctx, ggml_reshape_2d(ctx, v.patch_embd, kp, e), in);  // [e, n_patch, n]
     x = ggml_add(ctx, x, v.patch_b);
     x = ggml_add(ctx, x, ggml_get_rows(ctx, v.position_embd, pos));
-    for (const ClipLayer& l : v.layers) x = encoder_block(ctx, x, l, v, false, act());
+    for (const ClipLayer& l : v.layers) x = encoder_block(ctx, kernels_, x, l, v, false, act());
     x = layer_norm(ctx, x, v.post_ln_w, v.post_ln_b, v.eps);
 
     // The fused input projection's rows: q, then k, then v (PyTorch's in_proj_weight order).
@@ -345,9 +354,9 @@ class GgmlClipModel final : public ClipModel {
     val = ggml_cont(ctx, ggml_permute(ctx, ggml_reshape_4d(ctx, val, d, h, n_patch, int64_t(n)), 1, 2, 0, 3));  // [n_patch, d, h, n]
     ggml_tensor* kq = ggml_soft_max_ext(ctx, ggml_mul_mat(ctx, k, q), nullptr, 1.0f / std::sqrt(float(d)), 0.0f);  // [n_patch, 1, h, n]
     ggml_tensor* o = ggml_cont(ctx, ggml_permute(ctx, ggml_mul_mat(ctx, val, kq), 0, 2, 1, 3));  // [d, h, 1, n]
-    o = linear(ctx, ggml_reshape_2d(ctx, o, e, int64_t(n)), v.head_o_w, v.head_o_b);           // [e, n]
+    o = kernels_.linear(ctx, ggml_reshape_2d(ctx, o, e, int64_t(n)), v.head_o_w, v.head_o_b);           // [e, n]
     ggml_tensor* m = layer_norm(ctx, o, v.head_ln_w, v.head_ln_b, v.eps);
-    m = linear(ctx, activate(ctx, linear(ctx, m, v.head_fc1_w, v.head_fc1_b), act()), v.head_fc2_w, v.head_fc2_b);
+    m = kernels_.linear(ctx, activate(ctx, kernels_.linear(ctx, m, v.head_fc1_w, v.head_fc1_b), act()), v.head_fc2_w, v.head_fc2_b);
     ggml_tensor* out = ggml_add(ctx, o, m);
     return compute(g, out, {{in, patches.data()}, {pos, positions.data()}});
   }
@@ -367,9 +376,9 @@ class GgmlClipModel final : public ClipModel {
     ggml_context* ctx = g.ctx.get();
     const TextGraph tg = text_graph(ctx, t, len, n);
     ggml_tensor* x = tg.x;
-    for (const ClipLayer& l : t.layers) x = encoder_block(ctx, x, l, t, false, act());
+    for (const ClipLayer& l : t.layers) x = encoder_block(ctx, kernels_, x, l, t, false, act());
     x = layer_norm(ctx, tg.pooled(ctx, x, t.n_embd, len, n), t.post_ln_w, t.post_ln_b, t.eps);
-    ggml_tensor* out = linear(ctx, x, t.head_w, t.head_b);
+    ggml_tensor* out = kernels_.linear(ctx, x, t.head_w, t.head_b);
     return compute(g, out, {{tg.tok, tokens.data()}, {tg.pos, tg.positions.data()}, {tg.pool, pooled.data()}});
   }
 
@@ -395,12 +404,15 @@ class GgmlClipModel final : public ClipModel {
     ggml_tensor* kq_mask = ggml_new_tensor_4d(ctx, GGML_TYPE_F32, int64_t(len), int64_t(len), 1, int64_t(n));
     ggml_set_input(kq_mask);
     ggml_tensor* x = layer_norm(ctx, tg.x, t.embd_ln_w, t.embd_ln_b, t.eps);
-    for (const ClipLayer& l : t.layers) x = bert_block(ctx, x, l, t, kq_mask);
+    for (const ClipLayer& l : t.layers) x = bert_block(ctx, kernels_, x, l, t, kq_mask);
     ggml_tensor* out = ggml_mul_mat(ctx, t.projection, tg.pooled(ctx, x, t.n_embd, len, n));
     return compute(g, out, {{tg.tok, tokens.data()}, {tg.pos, tg.positions.data()}, {tg.pool, pooled.data()},
                             {kq_mask, mask.data()}});
   }
 
+  static bool uses_device(const ClipOptions& o) { return !o.device.empty() && o.device != "CPU"; }
+
+  CpuKernels kernels_;
   BackendPtr cpu_, device_;
   ClipWeights weights_;
   std::unique_ptr<ClipTokenizer> tokenizer_;

@@ -21,6 +21,9 @@ struct ClipOptions {
   int n_threads = 0;     // 0: one per core
   int batch_size = 16;   // images or texts per graph evaluation
   std::string device;    // "" or "CPU": the ggml CPU backend; otherwise a ggml backend device name
+  // On the CPU backend, lingbi's own AVX-512 kernels where the CPU has them (bf16 linears, the
+  // vision towers' attention: src/clip/cpu_kernels.h); false: ggml's operators throughout.
+  bool cpu_kernels = true;
 };
 
 // What the vision tower expects; read from the GGUF (clip.vision.image_size, image_mean, image_std).
@@ -65,6 +68,9 @@ class ClipModel {
   // Whether the text tower reads more than English (Chinese-CLIP, multilingual SigLIP, SigLIP 2):
   // then queries are best written in the user's language (key clip.multilingual).
   virtual bool multilingual() const = 0;
+  // Which of lingbi's own CPU kernels this model runs (ClipOptions::cpu_kernels): "bf16 linears
+  // (N matrices), attention", "attention", or "none" (ggml's operators throughout).
+  virtual std::string cpu_kernels() const = 0;
 
   // L2-normalised embeddings, one per input, in input order. Any number of inputs (batched
   // internally by ClipOptions::batch_size). Throws lingbi::Error when the tower is absent.
