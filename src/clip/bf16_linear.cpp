@@ -103,15 +103,16 @@ void bf16_linear_op(ggml_tensor* dst, int ith, int nth, void*) {
   const int64_t chunk = std::max<int64_t>(kRows, (256 * 1024 / (2 * k)) / kRows * kRows);
   thread_local std::vector<uint16_t> act;
   act.resize(size_t(std::min(chunk, last - first) * k));
+  uint16_t* const rows_bf16 = act.data();  // not through the thread_local in the loops: each access is a call
   for (int64_t r0 = first; r0 < last; r0 += chunk) {
     const int64_t n = std::min(chunk, last - r0);
     const auto* src = static_cast<const float*>(x->data) + r0 * k;
-    for (int64_t r = 0; r < n; ++r) rows_to_bf16(src + r * k, act.data() + r * k, k);
+    for (int64_t r = 0; r < n; ++r) rows_to_bf16(src + r * k, rows_bf16 + r * k, k);
     float* out = static_cast<float*>(dst->data) + r0 * n_out;
     for (int64_t p = 0; p < panels; p += kPanels) {
       const int np = int(std::min<int64_t>(kPanels, panels - p));
       for (int64_t r = 0; r < n; r += kRows)
-        tile_any(int(std::min<int64_t>(kRows, n - r)), np, act.data() + r * k, k, weights + p * panel_stride,
+        tile_any(int(std::min<int64_t>(kRows, n - r)), np, rows_bf16 + r * k, k, weights + p * panel_stride,
                  panel_stride, pairs, out + r * n_out + p * 16, n_out, bias ? bias + p * 16 : nullptr);
     }
   }

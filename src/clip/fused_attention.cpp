@@ -1,5 +1,5 @@
 // Unmasked self-attention, one (sequence, head) at a time per thread, fp32 AVX-512: the head's keys
-// transposed once into 16-key columns, then for 4 queries at a time the scores (broadcast query
+// transposed once into blocks of 64, then for 4 queries at a time the scores (broadcast query
 // values against key columns), softmax over the real keys, and the weighted sum of the value rows.
 // Reads q, k and v where the linears wrote them (heads side by side in each token's row) and writes
 // the output the same way, so no permuted copies are made.
@@ -36,7 +36,8 @@ __m512 exp_nonpositive(__m512 x) {
   return _mm512_scalef_ps(p, n);
 }
 
-__mmask16 tail_mask(int64_t n) { return n >= 16 ? __mmask16(0xffff) : __mmask16((1u << n) - 1); }
+// The first n lanes (none for n <= 0, all 16 for n >= 16).
+__mmask16 tail_mask(int64_t n) { return n >= 16 ? __mmask16(0xffff) : n <= 0 ? __mmask16(0) : __mmask16((1u << n) - 1); }
 
 struct Head {
   const float *q, *k, *v;  // the head's first value in token 0's row
@@ -45,37 +46,43 @@ struct Head {
 };
 
 void one_head(const Head& h, float scale, std::vector<float>& kt, std::vector<float>& p) {
-  const int64_t d = h.d, n = h.n, cols = (n + 15) / 16, width = cols * 16;
-  // kt[i][j]: key j's value i, zero beyond the last key.
+  // Keys in blocks of 64: kt[(b * d + i) * 64 + j] is value i of key 64b + j, zero beyond the last
+  // key, so that a block's d rows are contiguous (16 KiB at d = 64, in L1) and every loop below has
+  // a fixed count the compiler keeps in registers.
+  const int64_t d = h.d, n = h.n, blocks = (n + 63) / 64, width = blocks * 64;
   kt.assign(size_t(d * width), 0.0f);
   for (int64_t j = 0; j < n; ++j)
-    for (int64_t i = 0; i < d; ++i) kt[size_t(i * width + j)] = h.k[j * h.row + i];
+    for (int64_t i = 0; i < d; ++i) kt[size_t((j / 64 * d + i) * 64 + j % 64)] = h.k[j * h.row + i];
   p.resize(size_t(kQueries * width));
+  // Raw pointers: the vectors are thread_local, and each access through them is a call to
+  // __tls_get_addr that spilled every register of the loops below.
+  const float* const keys = kt.data();
+  float* const probs = p.data();
   for (int64_t q0 = 0; q0 < n; q0 += kQueries) {
     const float* qr[kQueries];
     for (int r = 0; r < kQueries; ++r) qr[r] = h.q + std::min(q0 + r, n - 1) * h.row;  // a short block repeats its last query
-    // Scores, scaled, four key columns at a time.
-    for (int64_t c0 = 0; c0 < cols; c0 += 4) {
-      const int nc = int(std::min<int64_t>(4, cols - c0));
+    // Scores, scaled, one block of 64 keys at a time.
+    for (int64_t b = 0; b < blocks; ++b) {
+      const float* kb = keys + b * d * 64;
       __m512 acc[kQueries][4];
       for (auto& row : acc)
         for (auto& a : row) a = _mm512_setzero_ps();
       for (int64_t i = 0; i < d; ++i) {
-        const float* kr = kt.data() + i * width + c0 * 16;
         __m512 kv[4];
-        for (int c = 0; c < nc; ++c) kv[c] = _mm512_loadu_ps(kr + 16 * c);
+        for (int c = 0; c < 4; ++c) kv[c] = _mm512_loadu_ps(kb + i * 64 + 16 * c);
         for (int r = 0; r < kQueries; ++r) {
           const __m512 qv = _mm512_set1_ps(qr[r][i]);
-          for (int c = 0; c < nc; ++c) acc[r][c] = _mm512_fmadd_ps(qv, kv[c], acc[r][c]);
+          for (int c = 0; c < 4; ++c) acc[r][c] = _mm512_fmadd_ps(qv, kv[c], acc[r][c]);
         }
       }
       for (int r = 0; r < kQueries; ++r)
-        for (int c = 0; c < nc; ++c)
-          _mm512_storeu_ps(p.data() + r * width + (c0 + c) * 16, _mm512_mul_ps(acc[r][c], _mm512_set1_ps(scale)));
+        for (int c = 0; c < 4; ++c)
+          _mm512_storeu_ps(probs + r * width + b * 64 + 16 * c, _mm512_mul_ps(acc[r][c], _mm512_set1_ps(scale)));
     }
     // Softmax over the n real keys of each query.
+    const int64_t cols = width / 16;
     for (int r = 0; r < kQueries; ++r) {
-      float* s = p.data() + r * width;
+      float* s = probs + r * width;
       __m512 mx = _mm512_set1_ps(-INFINITY);
       for (int64_t c = 0; c < cols; ++c) mx = _mm512_mask_max_ps(mx, tail_mask(n - 16 * c), mx, _mm512_loadu_ps(s + 16 * c));
       const __m512 m = _mm512_set1_ps(_mm512_reduce_max_ps(mx));
@@ -88,26 +95,25 @@ void one_head(const Head& h, float scale, std::vector<float>& kt, std::vector<fl
       const __m512 inv = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(sum));
       for (int64_t c = 0; c < cols; ++c) _mm512_storeu_ps(s + 16 * c, _mm512_mul_ps(_mm512_loadu_ps(s + 16 * c), inv));
     }
-    // out = p v, four 16-value slices of the head at a time.
+    // out = p v, 64 values of the head at a time (lanes past d masked off).
     const int nq = int(std::min<int64_t>(kQueries, n - q0));
     for (int64_t i0 = 0; i0 < d; i0 += 64) {
-      const int ns = int((std::min<int64_t>(64, d - i0) + 15) / 16);
       __mmask16 mask[4];
-      for (int sl = 0; sl < ns; ++sl) mask[sl] = tail_mask(d - i0 - 16 * sl);
+      for (int sl = 0; sl < 4; ++sl) mask[sl] = tail_mask(d - i0 - 16 * sl);
       __m512 acc[kQueries][4];
       for (auto& row : acc)
         for (auto& a : row) a = _mm512_setzero_ps();
       for (int64_t j = 0; j < n; ++j) {
         const float* vr = h.v + j * h.row + i0;
         __m512 vv[4];
-        for (int sl = 0; sl < ns; ++sl) vv[sl] = _mm512_maskz_loadu_ps(mask[sl], vr + 16 * sl);
+        for (int sl = 0; sl < 4; ++sl) vv[sl] = _mm512_maskz_loadu_ps(mask[sl], vr + 16 * sl);
         for (int r = 0; r < kQueries; ++r) {
-          const __m512 pv = _mm512_set1_ps(p[size_t(r * width + j)]);
-          for (int sl = 0; sl < ns; ++sl) acc[r][sl] = _mm512_fmadd_ps(pv, vv[sl], acc[r][sl]);
+          const __m512 pv = _mm512_set1_ps(probs[r * width + j]);
+          for (int sl = 0; sl < 4; ++sl) acc[r][sl] = _mm512_fmadd_ps(pv, vv[sl], acc[r][sl]);
         }
       }
       for (int r = 0; r < nq; ++r)
-        for (int sl = 0; sl < ns; ++sl)
+        for (int sl = 0; sl < 4; ++sl)
           _mm512_mask_storeu_ps(h.out + (q0 + r) * h.row + i0 + 16 * sl, mask[sl], acc[r][sl]);
     }
   }
