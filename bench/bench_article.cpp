@@ -6,7 +6,9 @@
 //   (c) floor:   llama.cpp and mtmd alone: (a)'s generated token count sampled after a short prompt,
 //                plus (a)'s candidate pictures encoded by mtmd and evaluated by the model, each once.
 // Reports wall time, prompt tokens evaluated, tokens generated, time and tokens/s per stage, peak
-// memory (the child's maximum resident set), and the ratios (a)/(c) and (b)/(a).
+// memory (the child's maximum resident set), and the ratios (a)/(c) and (b)/(a). Before and after
+// each variant a probe child generates the same 32 tokens with llama.cpp alone; their spread says
+// whether the host held its speed (a warning when it moved by more than 20%).
 //
 // Models (make them with `lingbi-dev make-model`, see docs/performance.md):
 //   LINGBI_BENCH_MODEL   default ~/.cache/lingbi/bench-models/qwen2.5-vl-3b-q4_K_M.gguf
@@ -14,7 +16,7 @@
 //   LINGBI_BENCH_CLIP    default the tiny CLIP in the build tree (retrieval costs little)
 // LINGBI_BENCH_THREADS (2), LINGBI_BENCH_WORDS (1500), LINGBI_BENCH_IMAGES (5), LINGBI_BENCH_CANDIDATES
 // (4), LINGBI_BENCH_PICTURE (the gallery pictures' size, 448x336), LINGBI_BENCH_JSON (write the
-// results there too).
+// results there too), LINGBI_BENCH_VARIANTS ("abc"; "ac" leaves out (b)).
 //   build/bin/bench_article
 #include <unistd.h>
 
@@ -28,6 +30,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -119,90 +122,112 @@ json run_compose(const fs::path& dir, bool reuse) {
   return out;
 }
 
+// llama.cpp and mtmd loaded as (c) uses them, without lingbi.
+struct Floor {
+  lingbi::model_detail::LlamaModelPtr model;
+  lingbi::model_detail::LlamaContextPtr ctx;
+  lingbi::model_detail::MtmdPtr mtmd;
+
+  Floor() {
+    using namespace lingbi::model_detail;
+    llama_backend_init();
+    llama_log_set([](ggml_log_level, const char*, void*) {}, nullptr);
+    mtmd_helper_log_set([](ggml_log_level, const char*, void*) {}, nullptr);
+    auto mp = llama_model_default_params();
+    model.reset(llama_model_load_from_file(model_path().c_str(), mp));
+    if (!model) throw lingbi::Error("cannot load " + model_path());
+    auto cp = llama_context_default_params();
+    cp.n_ctx = kContext;
+    cp.n_threads = cp.n_threads_batch = threads();
+    cp.no_perf = true;
+    ctx.reset(llama_init_from_model(model.get(), cp));
+    auto mtp = mtmd_context_params_default();
+    mtp.n_threads = threads();
+    mtp.print_timings = false;
+    mtp.warmup = false;
+    mtmd.reset(mtmd_init_from_file(mmproj_path().c_str(), model.get(), mtp));
+    if (!ctx || !mtmd) throw lingbi::Error("cannot start llama.cpp or mtmd on " + model_path());
+  }
+
+  // A short prompt (the instruction), then `count` tokens one at a time with the usual sampler
+  // chain: {prompt seconds, prompt tokens, generation seconds}.
+  std::tuple<double, int, double> generate(int count) {
+    llama_memory_clear(llama_get_memory(ctx.get()), true);
+    const llama_vocab* vocab = llama_model_get_vocab(model.get());
+    std::vector<llama_token> prompt(64);
+    const std::string p = std::string("<|im_start|>user\n") + kInstruction + "<|im_end|>\n<|im_start|>assistant\n";
+    prompt.resize(static_cast<size_t>(
+        llama_tokenize(vocab, p.c_str(), static_cast<int32_t>(p.size()), prompt.data(), 64, true, true)));
+    using SamplerChain = lingbi::CHandle<llama_sampler, llama_sampler_free>;
+    SamplerChain chain(llama_sampler_chain_init(llama_sampler_chain_default_params()));
+    llama_sampler_chain_add(chain.get(), llama_sampler_init_top_k(40));
+    llama_sampler_chain_add(chain.get(), llama_sampler_init_top_p(0.95f, 1));
+    llama_sampler_chain_add(chain.get(), llama_sampler_init_temp(0.8f));
+    llama_sampler_chain_add(chain.get(), llama_sampler_init_dist(42));
+    auto t0 = Clock::now();
+    if (llama_decode(ctx.get(), llama_batch_get_one(prompt.data(), static_cast<int32_t>(prompt.size()))) != 0)
+      throw lingbi::Error("llama_decode failed on the prompt");
+    const double prompt_s = since(t0);
+    t0 = Clock::now();
+    for (int i = 0; i < count; ++i) {
+      llama_token t = llama_sampler_sample(chain.get(), ctx.get(), -1);
+      if (llama_decode(ctx.get(), llama_batch_get_one(&t, 1)) != 0) throw lingbi::Error("llama_decode failed");
+    }
+    return {prompt_s, static_cast<int>(prompt.size()), since(t0)};
+  }
+};
+
 // (c): llama.cpp and mtmd alone, the same work without the pipeline around it.
 json run_floor(int generate, const std::vector<std::string>& pictures) {
-  using namespace lingbi::model_detail;
-  llama_backend_init();
-  llama_log_set([](ggml_log_level, const char*, void*) {}, nullptr);
-  mtmd_helper_log_set([](ggml_log_level, const char*, void*) {}, nullptr);
-  auto mp = llama_model_default_params();
-  LlamaModelPtr model(llama_model_load_from_file(model_path().c_str(), mp));
-  if (!model) throw lingbi::Error("cannot load " + model_path());
-  auto cp = llama_context_default_params();
-  cp.n_ctx = kContext;
-  cp.n_threads = cp.n_threads_batch = threads();
-  cp.no_perf = true;
-  LlamaContextPtr ctx(llama_init_from_model(model.get(), cp));
-  auto mtp = mtmd_context_params_default();
-  mtp.n_threads = threads();
-  mtp.print_timings = false;
-  mtp.warmup = false;
-  MtmdPtr mtmd(mtmd_init_from_file(mmproj_path().c_str(), model.get(), mtp));
-  if (!ctx || !mtmd) throw lingbi::Error("cannot start llama.cpp or mtmd on " + model_path());
-  const llama_vocab* vocab = llama_model_get_vocab(model.get());
-  const int n_batch = static_cast<int>(llama_n_batch(ctx.get()));
-
+  Floor f;
+  const int n_batch = static_cast<int>(llama_n_batch(f.ctx.get()));
   // Each picture once: mtmd encodes it, the model evaluates its tokens (a fresh sequence each).
-  json out;
   double encode_s = 0, decode_s = 0;
   int image_tokens = 0;
   for (const std::string& path : pictures) {
-    llama_memory_clear(llama_get_memory(ctx.get()), true);
-    auto w = mtmd_helper_bitmap_init_from_file(mtmd.get(), path.c_str(), false, mtmd_helper_init_opt_default());
-    MtmdBitmapPtr bitmap(w.bitmap);
+    llama_memory_clear(llama_get_memory(f.ctx.get()), true);
+    auto w = mtmd_helper_bitmap_init_from_file(f.mtmd.get(), path.c_str(), false, mtmd_helper_init_opt_default());
+    lingbi::model_detail::MtmdBitmapPtr bitmap(w.bitmap);
     if (!bitmap) throw lingbi::Error("mtmd cannot read " + path);
-    MtmdChunksPtr chunks(mtmd_input_chunks_init());
+    lingbi::model_detail::MtmdChunksPtr chunks(mtmd_input_chunks_init());
     const std::string marker = mtmd_default_marker();
     mtmd_input_text text{marker.c_str(), marker.size(), false, true};
     const mtmd_bitmap* raw = bitmap.get();
-    if (mtmd_tokenize(mtmd.get(), chunks.get(), &text, &raw, 1) != 0) throw lingbi::Error("mtmd_tokenize failed");
+    if (mtmd_tokenize(f.mtmd.get(), chunks.get(), &text, &raw, 1) != 0) throw lingbi::Error("mtmd_tokenize failed");
     for (size_t i = 0; i < mtmd_input_chunks_size(chunks.get()); ++i) {
       const mtmd_input_chunk* chunk = mtmd_input_chunks_get(chunks.get(), i);
       if (mtmd_input_chunk_get_type(chunk) != MTMD_INPUT_CHUNK_TYPE_IMAGE) continue;
       auto t0 = Clock::now();
-      if (mtmd_encode_chunk(mtmd.get(), chunk) != 0) throw lingbi::Error("mtmd could not encode " + path);
+      if (mtmd_encode_chunk(f.mtmd.get(), chunk) != 0) throw lingbi::Error("mtmd could not encode " + path);
       encode_s += since(t0);
       t0 = Clock::now();
       llama_pos pos = 0;
-      if (mtmd_helper_decode_image_chunk(mtmd.get(), ctx.get(), chunk, mtmd_get_output_embd(mtmd.get()), 0, 0, n_batch,
-                                         &pos, nullptr, nullptr) != 0)
+      if (mtmd_helper_decode_image_chunk(f.mtmd.get(), f.ctx.get(), chunk, mtmd_get_output_embd(f.mtmd.get()), 0, 0,
+                                         n_batch, &pos, nullptr, nullptr) != 0)
         throw lingbi::Error("llama.cpp could not evaluate the picture " + path);
       decode_s += since(t0);
       image_tokens += static_cast<int>(mtmd_input_chunk_get_n_tokens(chunk));
     }
   }
+  const auto [prompt_s, prompt_tokens, gen_s] = f.generate(generate);
+  return {{"wall_s", encode_s + decode_s + prompt_s + gen_s},
+          {"stages",
+           {{"pictures", {{"s", encode_s + decode_s}, {"encode_s", encode_s}, {"evaluate_s", decode_s},
+                          {"images", pictures.size()}, {"evaluated", image_tokens}}},
+            {"generate", {{"s", prompt_s + gen_s}, {"evaluated", prompt_tokens}, {"generated", generate}}}}},
+          {"evaluated", image_tokens + prompt_tokens},
+          {"generated", generate},
+          {"reused", 0}};
+}
 
-  // The generated tokens: a short prompt, then one token at a time with the usual sampler chain.
-  llama_memory_clear(llama_get_memory(ctx.get()), true);
-  std::vector<llama_token> prompt(64);
-  const std::string p = std::string("<|im_start|>user\n") + kInstruction + "<|im_end|>\n<|im_start|>assistant\n";
-  prompt.resize(static_cast<size_t>(
-      llama_tokenize(vocab, p.c_str(), static_cast<int32_t>(p.size()), prompt.data(), 64, true, true)));
-  using SamplerChain = lingbi::CHandle<llama_sampler, llama_sampler_free>;
-  SamplerChain chain(llama_sampler_chain_init(llama_sampler_chain_default_params()));
-  llama_sampler_chain_add(chain.get(), llama_sampler_init_top_k(40));
-  llama_sampler_chain_add(chain.get(), llama_sampler_init_top_p(0.95f, 1));
-  llama_sampler_chain_add(chain.get(), llama_sampler_init_temp(0.8f));
-  llama_sampler_chain_add(chain.get(), llama_sampler_init_dist(42));
-  auto t0 = Clock::now();
-  if (llama_decode(ctx.get(), llama_batch_get_one(prompt.data(), static_cast<int32_t>(prompt.size()))) != 0)
-    throw lingbi::Error("llama_decode failed on the prompt");
-  const double prompt_s = since(t0);
-  t0 = Clock::now();
-  for (int i = 0; i < generate; ++i) {
-    llama_token t = llama_sampler_sample(chain.get(), ctx.get(), -1);
-    if (llama_decode(ctx.get(), llama_batch_get_one(&t, 1)) != 0) throw lingbi::Error("llama_decode failed");
-  }
-  const double gen_s = since(t0);
-  out = {{"wall_s", encode_s + decode_s + prompt_s + gen_s},
-         {"stages",
-          {{"pictures", {{"s", encode_s + decode_s}, {"encode_s", encode_s}, {"evaluate_s", decode_s},
-                         {"images", pictures.size()}, {"evaluated", image_tokens}}},
-           {"generate", {{"s", prompt_s + gen_s}, {"evaluated", prompt.size()}, {"generated", generate}}}}},
-         {"evaluated", image_tokens + static_cast<int>(prompt.size())},
-         {"generated", generate},
-         {"reused", 0}};
-  return out;
+// The speed probe run before and after each variant: the same 32 tokens generated by llama.cpp
+// alone. The host can change speed severalfold within a run; the probes show whether it did.
+constexpr int kProbeTokens = 32;
+json run_probe() {
+  Floor f;
+  const auto [prompt_s, prompt_tokens, gen_s] = f.generate(kProbeTokens);
+  (void)prompt_s, (void)prompt_tokens;
+  return {{"ms_per_token", 1000.0 * gen_s / kProbeTokens}};
 }
 
 void build_gallery(const fs::path& dir) {
@@ -248,31 +273,50 @@ int run_all() {
   std::printf("model %s\nmmproj %s\nthreads %d, %d words, %d pictures\n", model_path().c_str(), mmproj_path().c_str(),
               threads(), env_int("LINGBI_BENCH_WORDS", 1500), env_int("LINGBI_BENCH_IMAGES", 5));
   build_gallery(dir);
+  // LINGBI_BENCH_VARIANTS: "abc" (default), or "ac" to leave out (b), the longest, when only (a)/(c)
+  // is wanted.
+  const std::string variants = env("LINGBI_BENCH_VARIANTS", "abc");
+  std::vector<double> probes;
+  auto probe = [&] {
+    probes.push_back(lingbi::bench::run_self({"--variant", "probe", dir.string()}, dir / "probe.json")["ms_per_token"]);
+    std::printf("speed probe: %.1f ms per token\n", probes.back());
+  };
+  probe();
   const json a = lingbi::bench::run_self({"--variant", "compose", dir.string()}, dir / "a.json");
   print_run("(a) compose", a);
-  const json b = lingbi::bench::run_self({"--variant", "reread", dir.string()}, dir / "b.json");
-  print_run("(b) reread", b);
+  probe();
+  json b;
+  if (variants.find('b') != std::string::npos) {
+    b = lingbi::bench::run_self({"--variant", "reread", dir.string()}, dir / "b.json");
+    print_run("(b) reread", b);
+    probe();
+  }
   json floor_args = {{"generate", a["generated"]}, {"pictures", a["pictures"]}};
   std::ofstream(dir / "floor-input.json") << floor_args.dump();
   const json c = lingbi::bench::run_self({"--variant", "floor", (dir / "floor-input.json").string()}, dir / "c.json");
   print_run("(c) floor", c);
+  probe();
   const double ac = a["wall_s"].get<double>() / c["wall_s"].get<double>();
-  const double ba = b["wall_s"].get<double>() / a["wall_s"].get<double>();
-  const double tokens_ba = b["evaluated"].get<double>() / a["evaluated"].get<double>();
-  std::printf("\n(a)/(c) wall time: %.2fx (goal <= 1.1x)\n(b)/(a) wall time: %.2fx, prompt tokens evaluated: %.2fx\n",
-              ac, ba, tokens_ba);
-  // (a) and (b) start with the same planning request on an empty cache: the same work, so its time
-  // tells whether the machine held its speed between them (a busy host can change it severalfold).
-  const double plan_a = a["stages"]["plan"]["s"].get<double>(), plan_b = b["stages"]["plan"]["s"].get<double>();
-  std::printf("the same planning request: %.1f s in (a), %.1f s in (b)\n", plan_a, plan_b);
-  if (plan_a > 0 && plan_b > 0 && std::max(plan_a, plan_b) > 1.2 * std::min(plan_a, plan_b))
-    std::printf("WARNING: the machine's speed changed by %.1fx between (a) and (b); the wall-time ratios measure "
+  std::printf("\n(a)/(c) wall time: %.2fx (goal <= 1.1x)\n", ac);
+  double ba = 0, tokens_ba = 0;
+  if (!b.is_null()) {
+    ba = b["wall_s"].get<double>() / a["wall_s"].get<double>();
+    tokens_ba = b["evaluated"].get<double>() / a["evaluated"].get<double>();
+    std::printf("(b)/(a) wall time: %.2fx, prompt tokens evaluated: %.2fx\n", ba, tokens_ba);
+  }
+  // The probes before and after each variant: the same work, so their spread is the host's drift.
+  const auto [lo, hi] = std::minmax_element(probes.begin(), probes.end());
+  std::printf("speed probes (ms per token, in order):");
+  for (double p : probes) std::printf(" %.1f", p);
+  std::printf("; spread %.2fx\n", *hi / *lo);
+  if (*hi > 1.2 * *lo)
+    std::printf("WARNING: the machine's speed changed by %.2fx during the run; the wall-time ratios measure "
                 "that, not the flows: compare the token counts, or rerun on a host that holds its speed\n",
-                std::max(plan_a, plan_b) / std::min(plan_a, plan_b));
+                *hi / *lo);
   const std::string out = env("LINGBI_BENCH_JSON", "");
   if (!out.empty()) {
     std::ofstream(out) << json{{"compose", a}, {"reread", b}, {"floor", c}, {"a_over_c", ac}, {"b_over_a", ba},
-                               {"b_over_a_tokens", tokens_ba}}
+                               {"b_over_a_tokens", tokens_ba}, {"probes_ms_per_token", probes}}
                               .dump(2);
   }
   return 0;
@@ -285,7 +329,9 @@ int main(int argc, char** argv) {
     if (argc == 5 && std::string(argv[1]) == "--variant") {
       const std::string variant = argv[2];
       json r;
-      if (variant == "floor") {
+      if (variant == "probe") {
+        r = run_probe();
+      } else if (variant == "floor") {
         const json in = json::parse(std::ifstream(argv[3]));
         r = run_floor(in["generate"].get<int>(), in["pictures"].get<std::vector<std::string>>());
       } else {
