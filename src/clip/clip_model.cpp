@@ -105,7 +105,7 @@ class GgmlClipModel final : public ClipModel {
                                               : int(std::max(1u, std::thread::hardware_concurrency()));
     ggml_backend_cpu_set_n_threads(cpu, threads);
     ggml_backend_t main = cpu;
-    if (!options.device.empty() && options.device != "CPU") {
+    if (uses_device(options)) {
       ggml_backend_dev_t dev = ggml_backend_dev_by_name(options.device.c_str());
       if (!dev) throw Error("no ggml device named \"" + options.device + "\": `lingbi system-info` lists the devices");
       device_.reset(ggml_backend_dev_init(dev, nullptr));

@@ -48,7 +48,10 @@ ggml_tensor* CpuKernels::linear(ggml_context* ctx, ggml_tensor* x, ggml_tensor* 
 #if LINGBI_CLIP_X86_KERNELS
   if (packed_.count(w)) {
     // Packed weights are not in ggml's layout any more, so no other operator may take them.
-    if (!ggml_is_contiguous(x) || x->type != GGML_TYPE_F32) x = ggml_cont(ctx, ggml_cast(ctx, x, GGML_TYPE_F32));
+    if (x->type != GGML_TYPE_F32)
+      x = ggml_cast(ctx, x, GGML_TYPE_F32);  // a new contiguous tensor
+    else if (!ggml_is_contiguous(x))
+      x = ggml_cont(ctx, x);
     if (b && b->type != GGML_TYPE_F32) b = ggml_cast(ctx, b, GGML_TYPE_F32);
     ggml_tensor* args[3] = {x, w, b};
     return ggml_custom_4d(ctx, GGML_TYPE_F32, w->ne[1], x->ne[1], x->ne[2], x->ne[3], args, b ? 3 : 2, bf16_linear_op,
