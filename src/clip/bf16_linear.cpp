@@ -17,21 +17,13 @@ namespace {
 
 constexpr int kRows = 6, kPanels = 4;
 
-// Round-to-nearest-even f32 to bf16, as ggml's reference (NaN kept quiet).
-uint16_t to_bf16(float f) {
-  uint32_t u;
-  std::memcpy(&u, &f, 4);
-  if ((u & 0x7fffffff) > 0x7f800000) return uint16_t((u >> 16) | 64);
-  return uint16_t((u + (0x7fff + ((u >> 16) & 1))) >> 16);
-}
-
 void rows_to_bf16(const float* src, uint16_t* dst, int64_t n) {
   int64_t i = 0;
   for (; i + 32 <= n; i += 32) {
     const __m512bh v = _mm512_cvtne2ps_pbh(_mm512_loadu_ps(src + i + 16), _mm512_loadu_ps(src + i));
     _mm512_storeu_si512(dst + i, (__m512i)v);
   }
-  for (; i < n; ++i) dst[i] = to_bf16(src[i]);
+  for (; i < n; ++i) dst[i] = ggml_fp32_to_bf16(src[i]).bits;  // the same rounding, to nearest even
 }
 
 // out[r][16p + j] = bias + sum over k of a[r][k] * w[16p + j][k], for R rows and P panels.
