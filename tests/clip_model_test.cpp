@@ -146,8 +146,8 @@ TEST(ClipModel, PatchFourteenGeometryMatchesReference) {
 }
 
 // lingbi's own CPU kernels (src/clip/cpu_kernels.h) and ggml's operators, both against the
-// reference, at a geometry that reaches every edge of the kernels: 145 tokens (10 key columns of
-// 16, the last partly filled), heads of 24 values (a partial slice), 96 and 192 outputs (a group
+// reference, at a geometry that reaches every edge of the kernels: 145 tokens (3 key blocks of 64,
+// the last partly filled), heads of 24 values (a partial slice), 96 and 192 outputs (a group
 // of 4 panels and one of 2), 20 images in one batch (more rows per thread than one chunk), rows not
 // a multiple of 6.
 TEST(ClipModel, CpuKernelsMatchReference) {
