@@ -3,6 +3,8 @@
 // the catalog alone.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -11,6 +13,7 @@
 #include "gallery/vector_file.h"
 #include "lingbi/gallery/gallery.h"
 #include "lingbi/util/error.h"
+#include "lingbi/util/unique_fd.h"
 #include "support/gallery_embedder.h"
 #include "support/gallery_fixtures.h"
 #include "support/temp_dir.h"
@@ -38,13 +41,13 @@ struct Stored {
   std::unique_ptr<lingbi::gallery::Catalog> catalog;
   std::vector<int64_t> ids;
   static constexpr int kDim = 16;
-  Stored() {
+  explicit Stored(int dim = kDim) {
     catalog = lingbi::gallery::Catalog::open((dir / "catalog.sqlite").string(), true);
     catalog->begin();
     for (int i = 0; i < 20; ++i) {
       lingbi::gallery::ImageRow row;
       row.hash = "h" + std::to_string(i);
-      row.vector = unit_vector(kDim, i);
+      row.vector = unit_vector(dim, i);
       ids.push_back(catalog->insert_image(row));
     }
     catalog->commit();
@@ -86,6 +89,51 @@ TEST(GalleryVectorFile, RowsByIdWithTheCatalogBehindIt) {
   EXPECT_FALSE(VectorFile::open((s.dir / "missing.f32").string(), Stored::kDim, "token-a", *s.catalog, false));
   { std::ofstream(s.file(), std::ios::binary | std::ios::trunc) << "garbage"; }
   EXPECT_FALSE(VectorFile::open(s.file(), Stored::kDim, "token-a", *s.catalog, false));
+}
+
+// Re-ranking reads its short list in one batch: direct reads where the file system allows them
+// (512-d rows of 2 KB), row by row through the page cache otherwise (16-d rows of 64 bytes are too
+// small for O_DIRECT). Either way each row is what read_vector gives, holes and all.
+TEST(GalleryVectorFile, ABatchReadsWhatRowByRowReads) {
+  for (const int dim : {16, 512}) {
+    Stored s(dim);
+    auto f = VectorFile::create(s.file(), dim, "token-a", *s.catalog);
+    std::vector<int64_t> even;
+    std::vector<float> vectors;
+    for (size_t i = 0; i < s.ids.size() - 1; i += 2) {  // the last row stays past the end
+      even.push_back(s.ids[i]);
+      auto v = unit_vector(dim, 1000 + i);
+      vectors.insert(vectors.end(), v.begin(), v.end());
+    }
+    f->write(even, vectors);
+    f->sync();
+    f->read_from_fallback({s.ids[4]});  // the file's row may be stale: the catalog's counts
+    const bool direct = lingbi::UniqueFd(::open(s.file().c_str(), O_RDONLY | O_DIRECT)).get() >= 0;
+    if (dim == 512 && direct) {
+      EXPECT_TRUE(f->reads_directly()) << "the file system takes O_DIRECT: the batch must use it";
+    }
+    std::vector<int64_t> wanted(s.ids.rbegin(), s.ids.rend());
+    wanted.push_back(99999);  // nobody has it
+    std::vector<float> batch(wanted.size() * dim, -1.0f);
+    std::vector<char> found;
+    f->read_vectors(wanted, batch.data(), dim, found);
+    ASSERT_EQ(found.size(), wanted.size());
+    for (size_t i = 0; i < wanted.size(); ++i) {
+      std::vector<float> one(dim);
+      const bool has = f->read_vector(wanted[i], one.data(), dim);
+      EXPECT_EQ(static_cast<bool>(found[i]), has) << "dim " << dim << ", id " << wanted[i];
+      if (has) {
+        EXPECT_EQ(std::vector<float>(batch.begin() + i * dim, batch.begin() + (i + 1) * dim), one)
+            << "dim " << dim << ", id " << wanted[i];
+      }
+    }
+    EXPECT_FALSE(found.back());
+    const auto at = [&](size_t i) { return std::vector<float>(batch.begin() + i * dim, batch.begin() + (i + 1) * dim); };
+    EXPECT_EQ(at(wanted.size() - 2 - 2), unit_vector(dim, 1002)) << "a row of the file";
+    EXPECT_EQ(at(wanted.size() - 2 - 3), unit_vector(dim, 3)) << "a hole: the catalog's";
+    EXPECT_EQ(at(wanted.size() - 2 - 4), unit_vector(dim, 4)) << "marked stale: the catalog's";
+    EXPECT_EQ(at(0), unit_vector(dim, 19)) << "past the end: the catalog's";
+  }
 }
 
 TEST(GalleryVectorFile, AFullDiskIsReportedByName) {

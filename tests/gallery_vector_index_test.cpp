@@ -6,8 +6,12 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <random>
 #include <set>
+
+#include <faiss/IndexIVF.h>
+#include <faiss/index_io.h>
 
 #include "gallery/catalog.h"
 #include "gallery/vector_index.h"
@@ -82,12 +86,22 @@ TEST(GalleryVectorIndex, TheCatalogStoresVectorsWithoutHalfEmptyPages) {
   EXPECT_GT(per_row, 2.0 * 1024);
 }
 
-TEST(GalleryVectorIndex, IvfPqRerankedFromTheCatalogAgreesWithExactSearch) {
+// n clustered vectors of `dim` in a real catalog, and nq queries around the same centres.
+struct Stored {
   lingbi::test::TempDir dir;
+  std::vector<float> base, queries;
+  std::unique_ptr<lingbi::gallery::Catalog> catalog;
+  std::vector<int64_t> ids;
+  Stored(int n, int nq, int dim, int clusters, unsigned seed)
+      : base(clustered(n, dim, clusters, seed)), queries(clustered(nq, dim, clusters, seed + 1)),
+        catalog(lingbi::gallery::Catalog::open((dir / "catalog.sqlite").string(), true)),
+        ids(store(*catalog, base, dim)) {}
+};
+
+TEST(GalleryVectorIndex, IvfPqRerankedFromTheCatalogAgreesWithExactSearch) {
   const int n = 5000, dim = 64, k = 10, nq = 100;
-  auto base = clustered(n, dim, 50, 1), queries = clustered(nq, dim, 50, 2);
-  auto catalog = lingbi::gallery::Catalog::open((dir / "catalog.sqlite").string(), true);
-  const std::vector<int64_t> ids = store(*catalog, base, dim);
+  Stored s(n, nq, dim, 50, 1);
+  auto& [dir, base, queries, catalog, ids] = s;
   auto exact = VectorIndex::create(dim, "Flat");
   exact->add(ids, base);
   const std::string kind = VectorIndex::choose_kind(n, dim, 1000);
@@ -147,6 +161,48 @@ TEST(GalleryVectorIndex, IvfPqRerankedFromTheCatalogAgreesWithExactSearch) {
   EXPECT_EQ(loaded->ids(), left);
   EXPECT_EQ(loaded->search(&queries[0], k, catalog.get()), ivf->search(&queries[0], k, catalog.get()));
   EXPECT_FALSE(VectorIndex::load(file, "Flat")) << "an index of another kind is rebuilt, not trusted";
+}
+
+// The lists a query probes are chosen by lingbi (centre_scores over the list centres), not by
+// FAISS's own single-query search: the results must be what FAISS's search gives, re-ranked.
+TEST(GalleryVectorIndex, IvfPqShortListIsFaissOwn) {
+  const int n = 6000, dim = 64, k = 10, nq = 50;
+  Stored s(n, nq, dim, 60, 5);
+  auto& [dir, base, queries, catalog, ids] = s;
+  const std::string kind = VectorIndex::choose_kind(n, dim, 1000);
+  auto ivf = VectorIndex::create(dim, kind, base);
+  ivf->add(ids, base);
+  const std::string file = (dir / "vectors.faiss").string();
+  ivf->save(file);
+  std::unique_ptr<faiss::Index> plain(faiss::read_index(file.c_str()));
+  for (const int nprobe : {1, 3, ivf->nprobe()}) {
+    auto& lists = dynamic_cast<faiss::IndexIVF&>(*plain);
+    lists.nprobe = nprobe;
+    const int shortlist = k * ivf->k_factor();
+    for (int q = 0; q < nq; ++q) {
+      const float* x = &queries[q * dim];
+      std::vector<float> dist(shortlist);
+      std::vector<faiss::Index::idx_t> label(shortlist);
+      plain->search(1, x, shortlist, dist.data(), label.data());
+      std::vector<std::pair<int64_t, float>> expected;
+      for (auto id : label) {
+        if (id < 0) continue;
+        const auto row = std::find(ids.begin(), ids.end(), id) - ids.begin();
+        float dot = 0;
+        for (int d = 0; d < dim; ++d) dot += x[d] * base[row * dim + d];
+        expected.emplace_back(id, dot);
+      }
+      std::sort(expected.begin(), expected.end(),
+                [](auto& a, auto& b) { return a.second > b.second || (a.second == b.second && a.first < b.first); });
+      expected.resize(std::min<size_t>(k, expected.size()));
+      const auto found = ivf->search(x, k, catalog.get(), nprobe);
+      ASSERT_EQ(found.size(), expected.size()) << "query " << q << ", " << nprobe << " probes";
+      for (size_t i = 0; i < found.size(); ++i) {
+        EXPECT_EQ(found[i].first, expected[i].first) << "query " << q << ", " << nprobe << " probes, rank " << i;
+        EXPECT_NEAR(found[i].second, expected[i].second, 1e-5);
+      }
+    }
+  }
 }
 
 TEST(GalleryVectorIndex, FlatRemovesAndSavesAtomically) {

@@ -34,9 +34,14 @@ std::vector<float> FlatIndex::reconstruct(int64_t id) const {
   return v;
 }
 
-std::vector<std::pair<int64_t, float>> FlatIndex::search(const float* query, int k, const ExactVectors*, int, int,
-                                                         int) const {
-  return faiss_search(query, k, nullptr);  // the scores are exact already
+std::vector<std::pair<int64_t, float>> FlatIndex::search(const float* query, int k, const ExactVectors*, int, int, int,
+                                                         std::vector<float>* vectors) const {
+  auto found = faiss_search(query, k, nullptr);  // the scores are exact already
+  if (vectors) {
+    vectors->resize(found.size() * index_->d);
+    for (size_t i = 0; i < found.size(); ++i) index_->reconstruct(found[i].first, vectors->data() + i * index_->d);
+  }
+  return found;
 }
 
 }  // namespace lingbi::gallery

@@ -15,7 +15,7 @@ class FlatIndex final : public VectorIndex {
   std::vector<int64_t> ids() const override;
   std::vector<float> reconstruct(int64_t id) const override;
   std::vector<std::pair<int64_t, float>> search(const float* query, int k, const ExactVectors* exact, int nprobe,
-                                                int k_factor, int asked) const override;
+                                                int k_factor, int asked, std::vector<float>* vectors) const override;
 
  private:
   explicit FlatIndex(std::unique_ptr<faiss::Index> index);

@@ -21,12 +21,14 @@ class IvfPqIndex final : public VectorIndex {
   std::vector<int64_t> ids() const override;
   std::vector<float> reconstruct(int64_t) const override { return {}; }
   std::vector<std::pair<int64_t, float>> search(const float* query, int k, const ExactVectors* exact, int nprobe,
-                                                int k_factor, int asked) const override;
+                                                int k_factor, int asked, std::vector<float>* vectors) const override;
   int nprobe() const override { return nprobe_; }
   int k_factor() const override { return k_factor_; }
 
  private:
   IvfPqIndex(std::unique_ptr<faiss::Index> index, std::string kind);
+  // The k best (id, score) pairs by the index's codes in the nprobe lists nearest the query.
+  std::vector<std::pair<int64_t, float>> short_list(const float* query, int k, int nprobe) const;
   int nprobe_ = 0;
   int k_factor_ = 0;
 };

@@ -47,13 +47,21 @@ std::vector<SearchHit> Gallery::Impl::search(const std::vector<float>& query, co
     pool.clear();
     // IVF-PQ re-ranks as many candidates as for k results (what bench_index measures), however
     // many more it returns for the filters below.
+    // The vectors filters compare come with the results: from the Flat index in memory, or from
+    // where re-ranking just read them, not one lookup each.
+    std::vector<float> vectors;
+    const bool comparing = options.duplicate_threshold < 1.0f || options.mmr > 0;
     const auto found =
         index_->search(query.data(), static_cast<int>(std::min<int64_t>(fetch, index_->size())), exact_vectors(),
-                       options.probes, options.rerank, options.k);
-    for (const auto& [id, score] : found) {
+                       options.probes, options.rerank, options.k, comparing ? &vectors : nullptr);
+    const size_t dim = index_->dim();
+    for (size_t i = 0; i < found.size(); ++i) {
+      const auto& [id, score] = found[i];
       if (excluded.count(id)) continue;
+      std::vector<float> vector;
+      if (comparing) vector.assign(vectors.begin() + i * dim, vectors.begin() + (i + 1) * dim);
       if (options.path_glob.empty()) {  // the path is looked up below, for the chosen only
-        pool.push_back({id, score, {}, {}});
+        pool.push_back({id, score, {}, std::move(vector)});
         continue;
       }
       std::string path;
@@ -63,21 +71,11 @@ std::vector<SearchHit> Gallery::Impl::search(const std::vector<float>& query, co
           break;
         }
       if (path.empty()) continue;
-      pool.push_back({id, score, path, {}});
+      pool.push_back({id, score, path, std::move(vector)});
     }
     if (static_cast<int64_t>(pool.size()) >= options.k * (filtering ? 2 : 1) || fetch >= index_->size()) break;
     fetch *= 4;
   }
-
-  // The vectors to compare candidates: from the Flat index in memory, or from where re-ranking
-  // just read them (vectors.f32, in the page cache), not one catalog lookup each.
-  if (options.duplicate_threshold < 1.0f || options.mmr > 0)
-    for (auto& c : pool) {
-      c.vector = index_->reconstruct(c.id);
-      if (!c.vector.empty()) continue;
-      c.vector.resize(index_->dim());
-      if (!exact_vectors()->read_vector(c.id, c.vector.data(), index_->dim())) c.vector.clear();
-    }
 
   // Greedy selection: by score, or by MMR (1 - w) * score - w * (max similarity to those chosen).
   std::vector<const Candidate*> chosen;

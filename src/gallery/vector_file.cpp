@@ -44,6 +44,7 @@ std::unique_ptr<VectorFile> VectorFile::open(const std::string& path, int dim, c
   const Header want = header_for(dim, token);
   if (::pread(fd, &h, sizeof h, 0) != static_cast<ssize_t>(sizeof h) || std::memcmp(&h, &want, sizeof h) != 0)
     return nullptr;
+  file->batch_ = BatchReads::open(path);
   return file;
 }
 
@@ -55,6 +56,7 @@ std::unique_ptr<VectorFile> VectorFile::create(const std::string& path, int dim,
   const Header h = header_for(dim, token);
   if (::pwrite(fd, &h, sizeof h, 0) != static_cast<ssize_t>(sizeof h))
     throw Error("cannot write " + path + ": " + std::strerror(errno));
+  file->batch_ = BatchReads::open(path);
   return file;
 }
 
@@ -85,6 +87,19 @@ bool VectorFile::read_vector(int64_t id, float* out, int dim) const {
       std::any_of(out, out + dim, [](float x) { return x != 0.0f; }))
     return true;
   return fallback_.read_vector(id, out, dim);  // a hole or past the end: never written here
+}
+
+void VectorFile::read_vectors(const std::vector<int64_t>& ids, float* out, int dim, std::vector<char>& found) const {
+  if (!batch_ || dim != dim_) return ExactVectors::read_vectors(ids, out, dim, found);
+  std::vector<int64_t> offsets(ids.size());
+  std::transform(ids.begin(), ids.end(), offsets.begin(), [&](int64_t id) { return offset_of(id); });
+  if (!batch_->read(offsets, dim * sizeof(float), out, found)) return ExactVectors::read_vectors(ids, out, dim, found);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    float* v = out + i * dim;
+    // As read_vector: a hole, a row past the end or one the file may hold stale is the fallback's.
+    if (!found[i] || from_fallback_.count(ids[i]) || std::all_of(v, v + dim, [](float x) { return x == 0.0f; }))
+      found[i] = fallback_.read_vector(ids[i], v, dim);
+  }
 }
 
 }  // namespace lingbi::gallery

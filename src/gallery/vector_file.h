@@ -13,6 +13,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "batch_reads.h"
 #include "exact_vectors.h"
 
 namespace lingbi::gallery {
@@ -38,6 +39,9 @@ class VectorFile : public ExactVectors {
 
   void prefetch(const std::vector<int64_t>& ids) const override;
   bool read_vector(int64_t id, float* out, int dim) const override;
+  // In one batch of direct reads (batch_reads.h) where the file system allows it.
+  bool reads_directly() const { return batch_ != nullptr; }
+  void read_vectors(const std::vector<int64_t>& ids, float* out, int dim, std::vector<char>& found) const override;
 
   VectorFile(const VectorFile&) = delete;
   VectorFile& operator=(const VectorFile&) = delete;
@@ -53,6 +57,7 @@ class VectorFile : public ExactVectors {
   int dim_ = 0;
   const ExactVectors& fallback_;
   std::unordered_set<int64_t> from_fallback_;
+  std::unique_ptr<BatchReads> batch_;  // null where direct reads are not possible
 };
 
 }  // namespace lingbi::gallery

@@ -59,8 +59,10 @@ class VectorIndex {
   // holds (required for them; a candidate `exact` lacks is dropped). `asked` (0: k) is how many
   // results the caller will keep: one that fetches more to filter them re-ranks as many as for
   // what it keeps. nprobe, k_factor > 0 override the index's parameters for this call only.
+  // `vectors`, when given, receives the results' exact vectors (one row of dim floats each).
   virtual std::vector<std::pair<int64_t, float>> search(const float* query, int k, const ExactVectors* exact,
-                                                        int nprobe = 0, int k_factor = 0, int asked = 0) const = 0;
+                                                        int nprobe = 0, int k_factor = 0, int asked = 0,
+                                                        std::vector<float>* vectors = nullptr) const = 0;
 
   int64_t size() const { return index_->ntotal; }
   int dim() const { return index_->d; }
