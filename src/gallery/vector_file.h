@@ -1,8 +1,8 @@
 // The exact vectors behind an IVF-PQ index in one flat file (vectors.f32 in the gallery folder):
-// image id i at offset 4096 + i * dim * 4, so that re-ranking asks the kernel for all of its short
-// list at once (posix_fadvise) and then reads each candidate with one pread, instead of walking
-// SQLite's B-tree one row after another; on a cold disk that is one round of parallel reads
-// instead of a few hundred in a row. The catalog stays the truth: a row the file lacks (a hole, or
+// image id i at offset 4096 + i * dim * 4, so that re-ranking reads all of its short list in one
+// batch of direct reads (batch_reads.h; where those are refused, announced with posix_fadvise and
+// read one pread each), instead of walking SQLite's B-tree one row after another; on a cold disk
+// that is one round of parallel reads instead of a few hundred in a row. The catalog stays the truth: a row the file lacks (a hole, or
 // past its end) is read from the catalog instead, and a file whose header names another catalog
 // (its token) or dimension is not used. Internal to src/gallery.
 #pragma once
