@@ -96,9 +96,10 @@ void VectorFile::read_vectors(const std::vector<int64_t>& ids, float* out, int d
   if (!batch_->read(offsets, dim * sizeof(float), out, found)) return ExactVectors::read_vectors(ids, out, dim, found);
   for (size_t i = 0; i < ids.size(); ++i) {
     float* v = out + i * dim;
-    // As read_vector: a hole, a row past the end or one the file may hold stale is the fallback's.
-    if (!found[i] || from_fallback_.count(ids[i]) || std::all_of(v, v + dim, [](float x) { return x == 0.0f; }))
-      found[i] = fallback_.read_vector(ids[i], v, dim);
+    if (!found[i])  // past the end, or a read the kernel did not finish: as read_vector reads it
+      found[i] = read_vector(ids[i], v, dim);
+    else if (from_fallback_.count(ids[i]) || std::all_of(v, v + dim, [](float x) { return x == 0.0f; }))
+      found[i] = fallback_.read_vector(ids[i], v, dim);  // stale or a hole, as in read_vector
   }
 }
 
