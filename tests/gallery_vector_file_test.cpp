@@ -128,6 +128,23 @@ TEST(GalleryVectorFile, ABatchReadsWhatRowByRowReads) {
       }
     }
     EXPECT_FALSE(found.back());
+    // A second, longer batch reuses (and grows) what the first left behind, and reads the same.
+    std::vector<int64_t> twice(wanted);
+    twice.insert(twice.end(), wanted.begin(), wanted.end());
+    std::vector<float> again(twice.size() * dim, -1.0f);
+    std::vector<char> found_again;
+    f->read_vectors(twice, again.data(), dim, found_again);
+    std::vector<float> doubled(batch);
+    doubled.insert(doubled.end(), batch.begin(), batch.end());
+    std::vector<char> found_doubled(found);
+    found_doubled.insert(found_doubled.end(), found.begin(), found.end());
+    EXPECT_EQ(found_again, found_doubled) << "dim " << dim;
+    for (size_t i = 0; i < twice.size(); ++i)
+      if (found_again[i]) {
+        EXPECT_EQ(std::vector<float>(again.begin() + i * dim, again.begin() + (i + 1) * dim),
+                  std::vector<float>(doubled.begin() + i * dim, doubled.begin() + (i + 1) * dim))
+            << "dim " << dim << ", row " << i;
+      }
     const auto at = [&](size_t i) { return std::vector<float>(batch.begin() + i * dim, batch.begin() + (i + 1) * dim); };
     EXPECT_EQ(at(wanted.size() - 2 - 2), unit_vector(dim, 1002)) << "a row of the file";
     EXPECT_EQ(at(wanted.size() - 2 - 3), unit_vector(dim, 3)) << "a hole: the catalog's";

@@ -34,13 +34,25 @@ class BatchReads {
   ~BatchReads();
 
  private:
+  // One batch's kernel context and aligned buffer, kept for the next batch: concurrent searches
+  // take one each, and a search does not allocate and fault in its buffer anew.
+  struct Slot {
+    aio_context_t ctx = 0;
+    void* buffer = nullptr;
+    size_t capacity = 0;
+    Slot() = default;
+    Slot(const Slot&) = delete;
+    Slot& operator=(const Slot&) = delete;
+    ~Slot();  // destroying the context waits for any read still in flight, before the buffer goes
+  };
+
   explicit BatchReads(UniqueFd fd) : fd_(std::move(fd)) {}
-  aio_context_t take_context() const;  // 0 when the kernel refuses one
-  void give_back(aio_context_t ctx) const;
+  std::unique_ptr<Slot> take_slot() const;  // nullptr when the kernel refuses a context
+  void give_back(std::unique_ptr<Slot> slot) const;
 
   UniqueFd fd_;
   mutable std::mutex mutex_;
-  mutable std::vector<aio_context_t> idle_;  // contexts no read is using (concurrent searches)
+  mutable std::vector<std::unique_ptr<Slot>> idle_;
   mutable bool refused_ = false;
 };
 
