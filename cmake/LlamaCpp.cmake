@@ -62,9 +62,16 @@ target_include_directories(llama_ggml_headers SYSTEM INTERFACE "${LINGBI_LLAMA_C
 add_library(llama_unicode INTERFACE)
 target_include_directories(llama_unicode SYSTEM INTERFACE "${LINGBI_LLAMA_CPP_SRC}/src")
 target_link_libraries(llama_unicode INTERFACE llama_llama llama_ggml_headers)
+# llama.cpp's grammar internals (src/llama-grammar.h, the header its own grammar tests use) come
+# alone, through a folder that holds only a link to it: the model module's grammar filter reads
+# the grammar's rules and stacks (src/model/grammar_filter.h).
+set(_grammar_view "${CMAKE_BINARY_DIR}/include-view/llama-grammar")
+file(MAKE_DIRECTORY "${_grammar_view}")
+file(CREATE_LINK "${LINGBI_LLAMA_CPP_SRC}/src/llama-grammar.h" "${_grammar_view}/llama-grammar.h" SYMBOLIC)
 # Everything: llama, ggml, mtmd and common (the model module).
 add_library(llama_cpp INTERFACE)
 target_include_directories(llama_cpp SYSTEM INTERFACE
+  "${_grammar_view}"
   "${LINGBI_LLAMA_CPP_SRC}/vendor"
   "${LINGBI_LLAMA_CPP_SRC}/include"
   "${LINGBI_LLAMA_CPP_SRC}/ggml/include"

@@ -1,6 +1,7 @@
 // LocalModel: sampling (with the schema's grammar), stop strings, streaming of the answer without
 // its reasoning, and cancellation.
 #include <algorithm>
+#include <cctype>
 #include <random>
 
 #include "common.h"
@@ -13,7 +14,28 @@ namespace lingbi {
 
 using namespace model_detail;
 
-SamplerPtr LocalModel::Impl::make_sampler(const ChatRequest& req, const Prompt& p) {
+namespace {
+
+// The next token, drawn as llama.cpp's common sampler draws it under a grammar (rejection
+// sampling): the first draw ignores the grammar; when the grammar refuses it, every refused
+// candidate is ruled out and the sampler's chain draws again. `grammar` (lingbi's filter) rules
+// them out in place of llama.cpp's own, slower pass; the draws are the same.
+llama_token sample_next(common_sampler* smpl, GrammarFilter* grammar, llama_context* ctx, std::vector<llama_token_data>& cur) {
+  const llama_token first = common_sampler_sample(smpl, ctx, -1);
+  if (!grammar || grammar->allows(first)) return first;
+  const float* logits = llama_get_logits_ith(ctx, -1);
+  cur.resize(static_cast<size_t>(llama_vocab_n_tokens(llama_model_get_vocab(llama_get_model(ctx)))));
+  for (size_t i = 0; i < cur.size(); ++i) cur[i] = {static_cast<llama_token>(i), logits[i], 0.0f};
+  llama_token_data_array cur_p{cur.data(), cur.size(), -1, false};
+  grammar->restrict(cur_p);
+  llama_sampler_apply(common_sampler_get(smpl), &cur_p);
+  if (cur_p.selected < 0) throw Error("sampling under the JSON schema's grammar selected no token");
+  return cur_p.data[cur_p.selected].id;
+}
+
+}  // namespace
+
+Sampler LocalModel::Impl::make_sampler(const ChatRequest& req, const Prompt& p) {
   common_params_sampling sp;
   const Sampling& s = req.sampling;
   std::optional<uint32_t> seed = s.seed ? s.seed : options.seed;
@@ -24,20 +46,37 @@ SamplerPtr LocalModel::Impl::make_sampler(const ChatRequest& req, const Prompt& 
   sp.min_p = s.min_p;
   sp.penalty_repeat = s.repeat_penalty;
   sp.no_perf = true;
-  if (!p.chat.grammar.empty()) {
-    sp.grammar = common_grammar(COMMON_GRAMMAR_TYPE_OUTPUT_FORMAT, p.chat.grammar);
-    sp.grammar_lazy = p.chat.grammar_lazy;
-    sp.grammar_triggers = p.chat.grammar_triggers;
-    sp.generation_prompt = p.chat.generation_prompt;
-    for (const auto& t : p.chat.preserved_tokens) {
-      auto ids = common_tokenize(vocab, t, false, true);
-      if (ids.size() == 1) sp.preserved_tokens.insert(ids[0]);
-    }
-  }
+  Sampler result;
+  // lingbi's filter takes the grammar of a JSON schema (llama.cpp's common sampler keeps a lazy
+  // grammar, which waits for a trigger, and the one it is told to keep for comparison).
+  const bool filter = !p.chat.grammar.empty() && !p.chat.grammar_lazy && !options.llama_cpp_grammar;
   try {
-    SamplerPtr smpl(common_sampler_init(model.get(), sp));
-    if (!smpl) throw Error("cannot set up sampling (the JSON schema's grammar was rejected)");
-    return smpl;
+    if (filter) {
+      if (!trie) trie = std::make_unique<TokenTrie>(vocab);
+      result.grammar = std::make_unique<GrammarFilter>(vocab, *trie, p.chat.grammar);
+      // As llama.cpp's common sampler does for an output format's grammar: the generation prompt,
+      // which the template has already put in the prompt, is fed to the grammar first.
+      const auto tokens = common_tokenize(vocab, p.chat.generation_prompt, false, true);
+      for (size_t i = 0; i < tokens.size(); ++i) {
+        const std::string piece = common_token_to_piece(vocab, tokens[i], true);
+        const bool leading_space = !piece.empty() && std::isspace(static_cast<unsigned char>(piece[0])) &&
+                                   !std::isspace(static_cast<unsigned char>(p.chat.generation_prompt[0]));
+        if (i == 0 && leading_space) continue;
+        result.grammar->accept(tokens[i]);
+      }
+    } else if (!p.chat.grammar.empty()) {
+      sp.grammar = common_grammar(COMMON_GRAMMAR_TYPE_OUTPUT_FORMAT, p.chat.grammar);
+      sp.grammar_lazy = p.chat.grammar_lazy;
+      sp.grammar_triggers = p.chat.grammar_triggers;
+      sp.generation_prompt = p.chat.generation_prompt;
+      for (const auto& t : p.chat.preserved_tokens) {
+        auto ids = common_tokenize(vocab, t, false, true);
+        if (ids.size() == 1) sp.preserved_tokens.insert(ids[0]);
+      }
+    }
+    result.sampler.reset(common_sampler_init(model.get(), sp));
+    if (!result.sampler) throw Error("cannot set up sampling (the JSON schema's grammar was rejected)");
+    return result;
   } catch (const Error&) {
     throw;
   } catch (const std::exception& e) {
@@ -47,7 +86,9 @@ SamplerPtr LocalModel::Impl::make_sampler(const ChatRequest& req, const Prompt& 
 
 void LocalModel::Impl::generate(const ChatRequest& req, const Prompt& p, ChatResult& result) {
   const auto t0 = std::chrono::steady_clock::now();
-  SamplerPtr smpl = make_sampler(req, p);
+  Sampler sampling = make_sampler(req, p);
+  common_sampler* smpl = sampling.sampler.get();
+  std::vector<llama_token_data> candidates;
   std::vector<std::string> stops = req.sampling.stop;
   stops.insert(stops.end(), p.chat.additional_stops.begin(), p.chat.additional_stops.end());
 
@@ -75,12 +116,13 @@ void LocalModel::Impl::generate(const ChatRequest& req, const Prompt& p, ChatRes
       break;
     }
     if (static_cast<int>(cached.size()) >= n_ctx) break;  // context full: length
-    const llama_token tok = common_sampler_sample(smpl.get(), ctx.get(), -1);
-    common_sampler_accept(smpl.get(), tok, true);
+    const llama_token tok = sample_next(smpl, sampling.grammar.get(), ctx.get(), candidates);
+    common_sampler_accept(smpl, tok, true);
     if (llama_vocab_is_eog(vocab, tok)) {
       result.finish = FinishReason::stop;
       break;
     }
+    if (sampling.grammar) sampling.grammar->accept(tok);
     ++result.tokens.generated;
     sampled.push_back(tok);
     if (stream.add(common_token_to_piece(ctx.get(), tok, false))) {

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "chat.h"
+#include "grammar_filter.h"
 #include "kv_prefix.h"
 #include "sampled_answers.h"
 #include "lingbi/model/local_model.h"
@@ -35,6 +37,13 @@ struct Prompt {
   common_chat_params chat;                             // the applied template: prompt, grammar, parser, stops
 };
 
+// A request's sampling: llama.cpp's common sampler (its settings and chain) and, for a JSON
+// schema, lingbi's grammar filter, which the common sampler then does not hold.
+struct Sampler {
+  SamplerPtr sampler;
+  std::unique_ptr<GrammarFilter> grammar;
+};
+
 }  // namespace model_detail
 
 struct LocalModel::Impl {
@@ -49,6 +58,7 @@ struct LocalModel::Impl {
   std::mutex mutex;                   // one request at a time
   model_detail::PositionKeys cached;  // what seq 0 of the KV cache holds, one key per position
   model_detail::SampledAnswers answers;  // recent answers as sampled, restored in later prompts
+  std::unique_ptr<model_detail::TokenTrie> trie;  // the vocabulary's texts, built for the first JSON schema
   std::unordered_map<std::string, std::vector<float>> image_embeddings;  // image id -> embedding
   std::deque<std::string> image_order;                                   // ids, oldest first
   std::atomic<int> images_encoded{0};
@@ -71,7 +81,7 @@ struct LocalModel::Impl {
   // Evaluates the prompt from position `from` on. Returns false when cancelled.
   bool evaluate(const model_detail::Prompt& p, size_t from);
   // The sampler for `req`: its settings and the grammar of its JSON schema.
-  model_detail::SamplerPtr make_sampler(const ChatRequest& req, const model_detail::Prompt& p);
+  model_detail::Sampler make_sampler(const ChatRequest& req, const model_detail::Prompt& p);
   // The whole request: prompt, prefix reuse, evaluation, generation (serialised by `mutex`).
   ChatResult chat(const ChatRequest& req);
   // Samples the answer into `result`, streaming it, until EOG, a stop string, max_tokens or cancel.

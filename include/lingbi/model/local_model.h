@@ -22,6 +22,9 @@ struct LocalModelOptions {
   int image_cache = 32;          // image embeddings kept for reuse (oldest dropped first); 0: none
   std::string chat_template;     // a Jinja chat template to use instead of the GGUF's own; empty: the GGUF's
   bool verbose = false;          // let llama.cpp log to stderr (it is quiet otherwise)
+  // A JSON schema's grammar checked by llama.cpp's own sampler instead of lingbi's filter (which
+  // allows the same tokens, faster): for benchmarks and tests that compare the two.
+  bool llama_cpp_grammar = false;
 };
 
 // Runs one model in process.
