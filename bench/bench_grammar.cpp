@@ -10,7 +10,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <cstdlib>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +18,7 @@
 #include "json-schema-to-grammar.h"
 #include "lingbi/model/local_model.h"
 #include "model/grammar_filter.h"
+#include "bench_support.h"
 
 namespace {
 
@@ -43,10 +43,8 @@ const char* kSchemas[] = {
 
 lingbi::LocalModelOptions options(bool llama_cpp_grammar) {
   lingbi::LocalModelOptions o;
-  const char* path = std::getenv("LINGBI_BENCH_MODEL");
-  o.model = path ? path : LINGBI_DEFAULT_BENCH_MODEL;
-  const char* threads = std::getenv("LINGBI_BENCH_THREADS");
-  o.threads = threads ? std::atoi(threads) : 1;
+  o.model = lingbi::bench::env("LINGBI_BENCH_MODEL", LINGBI_DEFAULT_BENCH_MODEL);
+  o.threads = lingbi::bench::env_int("LINGBI_BENCH_THREADS", 1);
   o.context = 4096;
   o.llama_cpp_grammar = llama_cpp_grammar;
   return o;
@@ -104,11 +102,10 @@ void BM_FreeAgainstSchema(benchmark::State& state) {
 // vocabulary spells it), llama.cpp's grammar over the whole vocabulary against lingbi's filter,
 // each timed alone; both then take the answer's token. Also the trie's one-time build.
 void BM_VocabularyPass(benchmark::State& state) {
-  const char* path = std::getenv("LINGBI_BENCH_MODEL");
   llama_model_params mp = llama_model_default_params();
   mp.vocab_only = true;
   lingbi::CHandle<llama_model, llama_model_free> vocab_model(
-      llama_model_load_from_file(path ? path : LINGBI_DEFAULT_BENCH_MODEL, mp));
+      llama_model_load_from_file(lingbi::bench::env("LINGBI_BENCH_MODEL", LINGBI_DEFAULT_BENCH_MODEL).c_str(), mp));
   const llama_vocab* vocab = llama_model_get_vocab(vocab_model.get());
   const auto t0 = std::chrono::steady_clock::now();
   const lingbi::model_detail::TokenTrie trie(vocab);
