@@ -1,8 +1,9 @@
 // A JSON schema's grammar as a filter on the next token, with llama.cpp's grammar semantics
 // (llama-grammar.cpp: the same tokens allowed at every step) but a cheaper pass over the whole
-// vocabulary. llama.cpp decodes all 150k token texts and runs each through every grammar stack on
-// every such pass (60 ms on two cores with Qwen's vocabulary); this walks the token trie once per
-// stack and prunes a prefix the grammar refuses together with every token that starts with it.
+// vocabulary. llama.cpp decodes all 152k token texts of a Qwen vocabulary and runs each through
+// every grammar stack on every such pass (9 to 23 ms on one core here); this walks the token trie
+// once per stack and prunes a prefix the grammar refuses together with every token that starts
+// with it (0.1 ms where JSON's structure allows a few characters, about 8 inside a string).
 //
 // The grammar itself (its rules, stacks and single-token checks) is llama.cpp's: this reads its
 // state through llama.cpp's internal header (src/llama-grammar.h, the one its own grammar tests
