@@ -45,9 +45,10 @@ struct VocabModel {
   VocabModel() {
     llama_model_params mp = llama_model_default_params();
     mp.vocab_only = true;
-    model = llama_model_load_from_file((test::tiny_models() / "llm.gguf").c_str(), mp);
+    handle.reset(llama_model_load_from_file((test::tiny_models() / "llm.gguf").c_str(), mp));
+    model = handle.get();
   }
-  ~VocabModel() { llama_model_free(model); }
+  CHandle<llama_model, llama_model_free> handle;
   llama_model* model = nullptr;
 };
 

@@ -2,9 +2,10 @@
 // image id i at offset 4096 + i * dim * 4, so that re-ranking reads all of its short list in one
 // batch of direct reads (batch_reads.h; where those are refused, announced with posix_fadvise and
 // read one pread each), instead of walking SQLite's B-tree one row after another; on a cold disk
-// that is one round of parallel reads instead of a few hundred in a row. The catalog stays the truth: a row the file lacks (a hole, or
-// past its end) is read from the catalog instead, and a file whose header names another catalog
-// (its token) or dimension is not used. Internal to src/gallery.
+// that is one round of parallel reads instead of a few hundred in a row. The catalog stays the
+// truth: a row the file lacks (a hole, or past its end) is read from the catalog instead, and a
+// file whose header names another catalog (its token) or dimension is not used. Internal to
+// src/gallery.
 #pragma once
 
 #include <cstdint>

@@ -5,6 +5,8 @@
 #include <string>
 #include <tuple>
 
+#include "common.h"
+
 namespace lingbi::model_detail {
 
 namespace {
@@ -36,17 +38,6 @@ bool decode(const std::string& text, Entry& e) {
   return true;
 }
 
-std::string piece_of(const llama_vocab* vocab, llama_token token) {
-  std::string piece(32, '\0');
-  int n = llama_token_to_piece(vocab, token, piece.data(), static_cast<int32_t>(piece.size()), 0, true);
-  if (n < 0) {
-    piece.resize(static_cast<size_t>(-n));
-    n = llama_token_to_piece(vocab, token, piece.data(), static_cast<int32_t>(piece.size()), 0, true);
-  }
-  piece.resize(static_cast<size_t>(std::max(n, 0)));
-  return piece;
-}
-
 }  // namespace
 
 TokenTrie::TokenTrie(const llama_vocab* vocab) : n_vocab_(llama_vocab_n_tokens(vocab)) {
@@ -57,7 +48,7 @@ TokenTrie::TokenTrie(const llama_vocab* vocab) : n_vocab_(llama_vocab_n_tokens(v
       eog_.push_back(t);
       continue;
     }
-    const std::string piece = piece_of(vocab, t);
+    const std::string piece = common_token_to_piece(vocab, t, true);  // as the grammar sees it
     Entry e{t, {}, 0, 0};
     // An empty text, or one that starts with NUL or is not UTF-8, is allowed nowhere: left out.
     if (piece.empty() || piece[0] == 0 || !decode(piece, e)) continue;
