@@ -1,5 +1,6 @@
 // A damaged catalog is an error, never a shorter catalog: reading stops with a message that names
-// the file and what to do, and no index is recorded as current. A merge that fails (a damaged
+// the file and what to do, and no index is recorded as current; a search whose hit lies on a
+// damaged page fails the same way, whichever connection read it, and does not just drop the hit. A merge that fails (a damaged
 // source, a source made with another CLIP model) leaves the target's files byte for byte as before.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -112,6 +113,44 @@ TEST(GalleryDamage, ADamagedPageIsAnErrorAndNoIndexIsRecordedCurrent) {
   EXPECT_EQ(meta(g, "index_generation"), index_generation) << "the index was recorded as current";
   EXPECT_EQ(std::hash<std::string>{}(lingbi::test::read_bytes(g / "vectors.faiss")), index_before);
   EXPECT_FALSE(fs::exists(g / "vectors.faiss.tmp"));
+}
+
+TEST(GalleryDamage, AHitOnADamagedPageIsASearchErrorNotAMissingHit) {
+  lingbi::test::TempDir dir;
+  const fs::path g = dir / "g";
+  make_gallery(g, "m", 3000, 7);
+  std::vector<float> query;
+  {
+    auto gallery = Gallery::open(g.string());
+    query = gallery->vector_of(gallery->find_hash("s7-1500").value());
+  }
+  // The page that holds picture 1500's row: its caption, then its tags, are found nowhere else.
+  const fs::path file = g / "catalog.sqlite";
+  const std::string bytes = lingbi::test::read_bytes(file), mark = "pages 1500[]";
+  const size_t at = bytes.find(mark);
+  ASSERT_NE(at, std::string::npos);
+  ASSERT_EQ(bytes.find(mark, at + 1), std::string::npos);
+  {
+    std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(at / 16384 * 16384));
+    const std::string garbage(16384, '\x5a');
+    f.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
+  }
+  auto gallery = Gallery::open(g.string());
+  for (bool parallel : {true, false}) {
+    lingbi::SearchOptions o;
+    o.parallel_lookups = parallel;
+    o.duplicate_threshold = 1.0f;  // these vectors are not normalised: the filter would leave one hit
+    try {
+      const auto hits = gallery->search(query, o);
+      ADD_FAILURE() << "a search read a damaged page without an error (" << hits.size() << " hits)";
+    } catch (const lingbi::Error& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find(file.string()), std::string::npos) << what;
+      EXPECT_NE(what.find("malformed"), std::string::npos) << what;
+      EXPECT_NE(what.find("restore the gallery folder from a backup"), std::string::npos) << what;
+    }
+  }
 }
 
 TEST(GalleryDamage, AFailedMergeLeavesTheTargetAsItWas) {

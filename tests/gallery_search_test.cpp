@@ -1,6 +1,9 @@
 // Search: query by example finds the picture itself, exclusions and path filters hold, near
-// duplicates are suppressed, MMR keeps the best hit first; wrong queries are clear errors.
+// duplicates are suppressed, MMR keeps the best hit first; every hit carries its own path and row
+// (read on several connections at once), a picture no file names any more is replaced, pictures
+// indexed after a search are found by the next; wrong queries are clear errors.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -128,6 +131,81 @@ TEST_F(GallerySearch, PathGlobAndMmr) {
   std::set<int64_t> distinct;
   for (const auto& h : hits) distinct.insert(h.id);
   EXPECT_EQ(distinct.size(), hits.size());
+}
+
+// The hits' paths and rows are looked up on several connections at once: each must land on its own
+// hit, for every k from one lookup (the caller's alone) to many.
+TEST_F(GallerySearch, EveryHitCarriesItsOwnPathAndRow) {
+  const std::vector<std::vector<float>> queries = {embedder_->embed_text("a red circle on a blue gradient"),
+                                                   Gallery::embed_image_file(*embedder_, pics_[17].string()),
+                                                   Gallery::embed_image_file(*embedder_, near_[5].string())};
+  int checked = 0;
+  for (const auto& q : queries)
+    for (int k : {1, 2, 10, 40}) {
+      SearchOptions o;
+      o.k = k;
+      const auto hits = gallery_->search(q, o);
+      ASSERT_EQ(hits.size(), static_cast<size_t>(k));
+      for (const auto& h : hits) {
+        const auto record = gallery_->image(h.id);
+        ASSERT_TRUE(record.has_value()) << h.id;
+        ASSERT_FALSE(record->paths.empty());
+        EXPECT_EQ(h.path, record->paths.front()) << "hit " << h.id;
+        EXPECT_EQ(h.width, record->width) << "hit " << h.id;
+        EXPECT_EQ(h.height, record->height) << "hit " << h.id;
+        EXPECT_EQ(h.caption, record->caption) << "hit " << h.id;
+        ++checked;
+      }
+    }
+  EXPECT_EQ(checked, 3 * (1 + 2 + 10 + 40));
+}
+
+// A killed run can leave a picture that no path names: search leaves it out and still returns k.
+TEST_F(GallerySearch, APictureNoFileNamesIsReplacedByTheNextBest) {
+  const auto q = Gallery::embed_image_file(*embedder_, pics_[23].string());
+  const int64_t self = id_of(pics_[23]);
+  SearchOptions o;
+  o.k = 10;
+  const auto before = gallery_->search(q, o);
+  ASSERT_EQ(before.size(), 10u);
+  ASSERT_EQ(before[0].id, self);
+  gallery_.reset();
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ / "g" / "catalog.sqlite").c_str(), &db), SQLITE_OK);
+    const std::string sql = "DELETE FROM paths WHERE image_id = " + std::to_string(self);
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    EXPECT_EQ(sqlite3_changes(db), 1);
+    sqlite3_close(db);
+  }
+  gallery_ = Gallery::open((dir_ / "g").string());
+  const auto after = gallery_->search(q, o);
+  ASSERT_EQ(after.size(), 10u);
+  for (const auto& h : after) EXPECT_NE(h.id, self);
+  // The others keep their order: the former second is now first, and so on.
+  for (size_t i = 0; i + 1 < before.size(); ++i) EXPECT_EQ(after[i].id, before[i + 1].id) << i;
+}
+
+// The search's extra connections must see what the gallery indexes after they were opened, also
+// when they were opened on a clean file (no write-ahead log yet, as after reopening).
+TEST_F(GallerySearch, PicturesIndexedAfterASearchAreFoundByTheNext) {
+  gallery_.reset();
+  gallery_ = Gallery::open((dir_ / "g").string(), Gallery::Access::write);
+  const auto first = gallery_->search(embedder_->embed_text("a red circle on a blue gradient"), {});
+  ASSERT_FALSE(first.empty());
+  const auto more = lingbi::test::make_pictures(dir_ / "more", 500, 6, 40, 72);
+  lingbi::IndexOptions o;
+  o.roots = {(dir_ / "more").string()};
+  o.threads = 1;
+  o.progress = false;
+  ASSERT_EQ(gallery_->index(*embedder_, o).added, 6);
+  for (const auto& p : more) {
+    const auto hits = gallery_->search(Gallery::embed_image_file(*embedder_, p.string()), {});
+    ASSERT_FALSE(hits.empty());
+    EXPECT_EQ(hits[0].id, id_of(p));
+    EXPECT_EQ(hits[0].path, fs::absolute(p).lexically_normal().string());
+    EXPECT_GT(hits[0].width, 0);
+  }
 }
 
 TEST_F(GallerySearch, WrongQueriesAreClearErrors) {
