@@ -1,7 +1,8 @@
 // Search: query by example finds the picture itself, exclusions and path filters hold, near
 // duplicates are suppressed, MMR keeps the best hit first; every hit carries its own path and row
 // (read on several connections at once), a picture no file names any more is replaced, pictures
-// indexed after a search are found by the next; wrong queries are clear errors.
+// indexed after a search are found by the next; a hit's paths come from one covering index, which
+// the first writer adds to an older catalog; wrong queries are clear errors.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -206,6 +207,44 @@ TEST_F(GallerySearch, PicturesIndexedAfterASearchAreFoundByTheNext) {
     EXPECT_EQ(hits[0].path, fs::absolute(p).lexically_normal().string());
     EXPECT_GT(hits[0].width, 0);
   }
+}
+
+// A hit's paths come from the covering index alone; a catalog made before it had
+// paths_by_image(image_id) and gets the new index from the first writer that opens it.
+TEST_F(GallerySearch, ACatalogWithTheOldPathIndexIsUpgradedByTheFirstWriter) {
+  gallery_.reset();
+  const fs::path file = dir_ / "g" / "catalog.sqlite";
+  const auto sql = [&](const std::string& statement) {
+    sqlite3* db = nullptr;
+    std::string out;
+    EXPECT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* s = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, statement.c_str(), -1, &s, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    while (sqlite3_step(s) == SQLITE_ROW)
+      for (int c = 0; c < sqlite3_column_count(s); ++c)
+        if (const unsigned char* t = sqlite3_column_text(s, c)) out += std::string(reinterpret_cast<const char*>(t)) + ";";
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return out;
+  };
+  const std::string indexes = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'paths' AND sql IS NOT NULL";
+  const std::string plan = "EXPLAIN QUERY PLAN SELECT path FROM paths WHERE image_id = 3 ORDER BY path";
+  ASSERT_EQ(sql(indexes), "paths_by_image_path;");
+  EXPECT_NE(sql(plan).find("COVERING INDEX paths_by_image_path"), std::string::npos) << sql(plan);
+  sql("DROP INDEX paths_by_image_path");
+  sql("CREATE INDEX paths_by_image ON paths(image_id)");
+  ASSERT_EQ(sql(indexes), "paths_by_image;");
+
+  const auto q = Gallery::embed_image_file(*embedder_, pics_[31].string());
+  gallery_ = Gallery::open((dir_ / "g").string());  // a reader searches it as it is
+  ASSERT_FALSE(gallery_->search(q, {}).empty());
+  EXPECT_EQ(gallery_->search(q, {})[0].path, fs::absolute(pics_[31]).lexically_normal().string());
+  gallery_.reset();
+  EXPECT_EQ(sql(indexes), "paths_by_image;");
+  gallery_ = Gallery::open((dir_ / "g").string(), Gallery::Access::write);
+  EXPECT_EQ(sql(indexes), "paths_by_image_path;");
+  EXPECT_NE(sql(plan).find("COVERING INDEX paths_by_image_path"), std::string::npos) << sql(plan);
+  EXPECT_EQ(gallery_->search(q, {})[0].path, fs::absolute(pics_[31]).lexically_normal().string());
 }
 
 TEST_F(GallerySearch, WrongQueriesAreClearErrors) {

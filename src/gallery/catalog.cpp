@@ -13,6 +13,10 @@ namespace lingbi::gallery {
 
 namespace {
 
+// paths_by_image_path holds each path beside its image id, so that a search's hit finds its paths
+// in that index alone: one B-tree lookup, where paths_by_image(image_id) took two (the index, then
+// the paths row). A catalog made before it gets it from the first writer that opens it (7 s at
+// 10M paths), which also drops the old index.
 const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS images(
@@ -25,7 +29,8 @@ CREATE TABLE IF NOT EXISTS images(
 CREATE TABLE IF NOT EXISTS paths(
   path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
   image_id INTEGER NOT NULL REFERENCES images(id));
-CREATE INDEX IF NOT EXISTS paths_by_image ON paths(image_id);
+CREATE INDEX IF NOT EXISTS paths_by_image_path ON paths(image_id, path);
+DROP INDEX IF EXISTS paths_by_image;
 CREATE TABLE IF NOT EXISTS failures(
   path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, reason TEXT NOT NULL);
 INSERT OR IGNORE INTO meta(key, value) VALUES ('generation', '0');
