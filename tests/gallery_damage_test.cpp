@@ -67,16 +67,21 @@ std::string meta(const fs::path& dir, const std::string& key) {
   return out;
 }
 
-// Overwrites the page in the middle of the catalog file (16 KB pages) with garbage.
-void damage_middle_page(const fs::path& dir) {
+// Overwrites with garbage the catalog page (16 KB) that holds picture `i`'s row: its caption's end
+// and its tags ("pages i[]") are found nowhere else in the file. Returns the catalog's path.
+fs::path damage_row_page(const fs::path& dir, int i) {
   const fs::path file = dir / "catalog.sqlite";
-  ASSERT_FALSE(fs::exists(dir / "catalog.sqlite-wal")) << "the log should be checkpointed into the file";
-  const auto pages = fs::file_size(file) / 16384;
-  ASSERT_GE(pages, 20u) << "too small a catalog to damage a page in its middle";
+  EXPECT_FALSE(fs::exists(dir / "catalog.sqlite-wal")) << "the log should be checkpointed into the file";
+  const std::string bytes = lingbi::test::read_bytes(file), mark = "pages " + std::to_string(i) + "[]";
+  const size_t at = bytes.find(mark);
+  EXPECT_NE(at, std::string::npos) << mark;
+  EXPECT_EQ(bytes.find(mark, at + 1), std::string::npos) << mark;
+  if (at == std::string::npos) return file;
   std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
-  f.seekp(static_cast<std::streamoff>(pages / 2 * 16384));
+  f.seekp(static_cast<std::streamoff>(at / 16384 * 16384));
   const std::string garbage(16384, '\x5a');
   f.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
+  return file;
 }
 
 std::map<std::string, std::string> files_of(const fs::path& dir) {
@@ -98,7 +103,7 @@ TEST(GalleryDamage, ADamagedPageIsAnErrorAndNoIndexIsRecordedCurrent) {
   const std::string index_generation = meta(g, "index_generation");
   ASSERT_NE(index_generation, meta(g, "generation"));
   const size_t index_before = std::hash<std::string>{}(lingbi::test::read_bytes(g / "vectors.faiss"));
-  damage_middle_page(g);
+  damage_row_page(g, 1500);
   for (auto access : {Gallery::Access::write, Gallery::Access::read}) {
     try {
       Gallery::open(g.string(), access);
@@ -124,18 +129,7 @@ TEST(GalleryDamage, AHitOnADamagedPageIsASearchErrorNotAMissingHit) {
     auto gallery = Gallery::open(g.string());
     query = gallery->vector_of(gallery->find_hash("s7-1500").value());
   }
-  // The page that holds picture 1500's row: its caption, then its tags, are found nowhere else.
-  const fs::path file = g / "catalog.sqlite";
-  const std::string bytes = lingbi::test::read_bytes(file), mark = "pages 1500[]";
-  const size_t at = bytes.find(mark);
-  ASSERT_NE(at, std::string::npos);
-  ASSERT_EQ(bytes.find(mark, at + 1), std::string::npos);
-  {
-    std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
-    f.seekp(static_cast<std::streamoff>(at / 16384 * 16384));
-    const std::string garbage(16384, '\x5a');
-    f.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
-  }
+  const fs::path file = damage_row_page(g, 1500);
   auto gallery = Gallery::open(g.string());
   for (bool parallel : {true, false}) {
     lingbi::SearchOptions o;
@@ -160,7 +154,7 @@ TEST(GalleryDamage, AFailedMergeLeavesTheTargetAsItWas) {
   make_gallery(damaged, "m", 3000, 2);
   make_gallery(good, "m", 100, 3);
   make_gallery(other, "another model", 100, 4);
-  damage_middle_page(damaged);
+  damage_row_page(damaged, 1500);
   const auto before = files_of(target);
   ASSERT_TRUE(before.count("catalog.sqlite") && before.count("vectors.faiss"));
 
