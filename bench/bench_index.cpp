@@ -248,7 +248,7 @@ struct Setup {
   // Another stream of queries (LINGBI_BENCH_QUERY_SEED) reads rows no cache has seen, the host's
   // included (a VM's disk is a file its host caches); LINGBI_BENCH_RECALL=0 skips its exact scan.
   unsigned query_seed = static_cast<unsigned>(env_int("LINGBI_BENCH_QUERY_SEED", kQuerySeed));
-  std::vector<float> queries, warmup, other_queries;
+  std::vector<float> queries, warmup;
   Truth truth;
   std::string kind = VectorIndex::choose_kind(n, kDim, 1);
   BuildFigures build;
@@ -267,8 +267,6 @@ struct Setup {
     gen.fill(query_seed, 0, kQueries, queries.data());
     warmup.resize(static_cast<size_t>(kWarmup) * kDim);
     gen.fill(3, 0, kWarmup, warmup.data());
-    other_queries.resize(static_cast<size_t>(kQueries) * kDim);  // the baseline's in BM_GallerySearchLookups
-    gen.fill(query_seed + 100, 0, kQueries, other_queries.data());
     if (env_int("LINGBI_BENCH_RECALL", 1) != 0) truth = exact_truth(dir, queries, query_seed);
     build = build_index(dir, kind);
     ensure_paths(dir);
@@ -356,12 +354,11 @@ void drop_caches() {
   std::ofstream("/proc/sys/vm/drop_caches") << "1\n";
 }
 
-double clock_ms(clockid_t clock) {
+double thread_cpu_ms() {
   timespec t{};
-  clock_gettime(clock, &t);
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
   return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
-double thread_cpu_ms() { return clock_ms(CLOCK_THREAD_CPUTIME_ID); }
 
 using SearchFn = std::function<std::vector<int64_t>(const float* query)>;
 
@@ -424,59 +421,6 @@ void BM_GallerySearch(benchmark::State& state) {
     return std::string(" ") + what + (v > 0 ? " " + std::to_string(v) : std::string(" default"));
   };
   state.SetLabel("Gallery::search " + s.kind + setting(o.probes, "probes") + setting(o.rerank, "rerank x"));
-}
-
-// The hits' catalog lookups, cold: the default Gallery::search, its hits' paths and rows read on
-// several connections at once, against the same search reading them on the caller's connection
-// one after another (the baseline: lingbi until now). The two take turns query by query, each on
-// its own stream of queries, so that neither finds rows the other brought into a cache (the
-// host's included) and both meet the same state of the machine. CPU is the process's (the
-// lookups run on other threads). Args: threads.
-void BM_GallerySearchLookups(benchmark::State& state) {
-  Setup& s = setup();
-  omp_set_num_threads(static_cast<int>(state.range(0)));
-  lingbi::Gallery& g = s.opened_gallery();
-  lingbi::SearchOptions parallel, serial;
-  parallel.k = serial.k = kK;
-  serial.parallel_lookups = false;
-  const auto run = [&](const lingbi::SearchOptions& o, const float* q) {
-    std::vector<int64_t> ids;
-    for (const auto& h : g.search(std::vector<float>(q, q + kDim), o)) ids.push_back(h.id);
-    return ids;
-  };
-  drop_caches();
-  for (int q = 0; q < kWarmup; ++q) run(parallel, &s.warmup[static_cast<size_t>(q) * kDim]);
-  std::vector<double> ms[2], cpu[2];
-  int hits = 0;
-  for (auto _ : state) {
-    for (int q = 0; q < kQueries; ++q)
-      for (int way = 0; way < 2; ++way) {
-        const float* query = &(way == 0 ? s.queries : s.other_queries)[static_cast<size_t>(q) * kDim];
-        const auto t0 = Clock::now();
-        const double cpu0 = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
-        const auto found = run(way == 0 ? parallel : serial, query);
-        cpu[way].push_back(clock_ms(CLOCK_PROCESS_CPUTIME_ID) - cpu0);
-        ms[way].push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-        if (way == 0 && !s.truth.ids.empty())
-          for (int64_t id : found) hits += static_cast<int>(s.truth.ids[q].count(id));
-      }
-  }
-  for (int way = 0; way < 2; ++way) {
-    std::sort(ms[way].begin(), ms[way].end());
-    std::sort(cpu[way].begin(), cpu[way].end());
-  }
-  const auto at = [](const std::vector<double>& v, int percent) { return v[v.size() * percent / 100]; };
-  state.counters["N"] = static_cast<double>(s.n);
-  state.counters["p50_ms"] = at(ms[0], 50);
-  state.counters["p99_ms"] = at(ms[0], 99);
-  state.counters["cpu_p50_ms"] = at(cpu[0], 50);
-  state.counters["serial_p50_ms"] = at(ms[1], 50);
-  state.counters["serial_p99_ms"] = at(ms[1], 99);
-  state.counters["serial_cpu_p50_ms"] = at(cpu[1], 50);
-  state.counters["p50_ratio"] = at(ms[1], 50) / at(ms[0], 50);
-  state.counters["p99_ratio"] = at(ms[1], 99) / at(ms[0], 99);
-  state.counters["recall10"] = s.truth.ids.empty() ? -1 : static_cast<double>(hits) / (kQueries * kK);
-  state.SetLabel("Gallery::search " + s.kind + " defaults: lookups at once, against one after another");
 }
 
 // The bare VectorIndex (no duplicate filter, no catalog lookups), for comparison. Args: threads,
@@ -557,7 +501,6 @@ BENCHMARK(BM_GallerySearch)
     ->Args({1, 0, 96})  // as many re-ranked as the default path did before it re-ranked for k: 4k x 24
     ->Args({1, 16, 8})->Args({1, 16, 16})->Args({1, 32, 16})->Args({1, 32, 24})->Args({1, 32, 32})->Args({1, 64, 64})
     ->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_GallerySearchLookups)->Arg(1)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_IvfPq)
     ->Args({1, 0, 0, 0})->Args({1, 0, 0, 1})
     ->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();

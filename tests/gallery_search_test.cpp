@@ -1,8 +1,8 @@
 // Search: query by example finds the picture itself, exclusions and path filters hold, near
-// duplicates are suppressed, MMR keeps the best hit first; every hit carries its own path and row
-// (read on several connections at once), a picture no file names any more is replaced, pictures
-// indexed after a search are found by the next; a hit's paths come from one covering index, which
-// the first writer adds to an older catalog; wrong queries are clear errors.
+// duplicates are suppressed, MMR keeps the best hit first; every hit carries its own path and row,
+// a picture no file names any more is replaced, pictures indexed after a search are found by the
+// next; a hit's paths come from one covering index, which the first writer adds to an older
+// catalog; wrong queries are clear errors.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -134,8 +134,7 @@ TEST_F(GallerySearch, PathGlobAndMmr) {
   EXPECT_EQ(distinct.size(), hits.size());
 }
 
-// The hits' paths and rows are looked up on several connections at once: each must land on its own
-// hit, for every k from one lookup (the caller's alone) to many.
+// Each hit's path and description are its own picture's, for every k.
 TEST_F(GallerySearch, EveryHitCarriesItsOwnPathAndRow) {
   const std::vector<std::vector<float>> queries = {embedder_->embed_text("a red circle on a blue gradient"),
                                                    Gallery::embed_image_file(*embedder_, pics_[17].string()),
@@ -187,8 +186,8 @@ TEST_F(GallerySearch, APictureNoFileNamesIsReplacedByTheNextBest) {
   for (size_t i = 0; i + 1 < before.size(); ++i) EXPECT_EQ(after[i].id, before[i + 1].id) << i;
 }
 
-// The search's extra connections must see what the gallery indexes after they were opened, also
-// when they were opened on a clean file (no write-ahead log yet, as after reopening).
+// A gallery opened for writing finds what it indexes after its first search (reopened first, so
+// that the catalog starts without a write-ahead log).
 TEST_F(GallerySearch, PicturesIndexedAfterASearchAreFoundByTheNext) {
   gallery_.reset();
   gallery_ = Gallery::open((dir_ / "g").string(), Gallery::Access::write);

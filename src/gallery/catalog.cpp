@@ -127,14 +127,14 @@ std::string file_uri(const std::string& file, const char* query) {
 
 }  // namespace
 
-std::unique_ptr<Catalog> Catalog::open_read_only(const std::string& file, bool writer_open) {
+std::unique_ptr<Catalog> Catalog::open_read_only(const std::string& file) {
   std::unique_ptr<Catalog> c(new Catalog(file));
   // Without a write-ahead log (a writer closed it cleanly) everything is in the file, and the
   // gallery's lock keeps writers out while we read: `immutable` reads it without creating the -shm
   // file. With one (a writer was killed) the log holds committed rows: read it, through the -shm.
   std::error_code ec;
   const auto wal_bytes = std::filesystem::file_size(file + "-wal", ec);
-  const bool immutable = !writer_open && (ec || wal_bytes == 0);
+  const bool immutable = ec || wal_bytes == 0;
   sqlite3* raw = nullptr;
   const std::string uri = file_uri(file, immutable ? "immutable=1" : "mode=ro");
   const int rc = sqlite3_open_v2(uri.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr);

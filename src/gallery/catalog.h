@@ -58,11 +58,8 @@ class Catalog : public ExactVectors {
   static std::unique_ptr<Catalog> open(const std::string& file, bool create);
   // Opens an existing file for reading only: nothing is written to it or beside it (no schema
   // statements; the -shm file is only used when a write-ahead log left by a killed writer exists).
-  // `writer_open`: a connection of this process may write to the file meanwhile (a gallery opened
-  // for writing), so it is read through the -shm file and its locks, never as unchanging.
-  static std::unique_ptr<Catalog> open_read_only(const std::string& file, bool writer_open = false);
+  static std::unique_ptr<Catalog> open_read_only(const std::string& file);
 
-  const std::string& file() const { return file_; }
   std::string meta(const std::string& key) const;  // "" when unset
   // meta("generation") changes with every image inserted, deleted or updated (triggers), in the
   // same transaction: an index saved at one generation holds exactly the images of that generation.

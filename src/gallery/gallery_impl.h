@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "catalog.h"
-#include "catalog_readers.h"
 #include "lingbi/gallery/gallery.h"
 #include "lingbi/util/unique_fd.h"
 #include "vector_file.h"
@@ -50,10 +49,6 @@ struct Gallery::Impl {
   void create_vector_file();
   // Where re-ranking reads exact vectors: vectors.f32 when there is one, else the catalog.
   const gallery::ExactVectors* exact_vectors() const;
-  // The paths (and with `rows`, the rows) of the ids a search found: with `parallel`, on
-  // readers_ beside catalog_, else on catalog_ alone (search.cpp).
-  std::vector<gallery::PictureLookup> look_up(const std::vector<int64_t>& ids, bool rows, bool parallel) const;
-  static constexpr int kCatalogReaders = 3;
 
   // Destroyed in reverse order: the index and vector file first, the catalog, then the lock.
   std::string dir_;
@@ -61,7 +56,6 @@ struct Gallery::Impl {
   std::unique_ptr<gallery::Catalog> catalog_;
   std::unique_ptr<gallery::VectorFile> vector_file_;  // reads the catalog for what it lacks: after it
   std::unique_ptr<gallery::VectorIndex> index_;
-  mutable std::unique_ptr<gallery::CatalogReaders> readers_;  // opened by the first search
   bool writable_ = false;
 };
 

@@ -77,9 +77,6 @@ struct SearchOptions {
   // asked. 0: the defaults measured in docs/gallery.md. Fewer is faster, more finds more.
   int probes = 0;
   int rerank = 0;
-  // The hits' paths and descriptions are read from the catalog on a few connections at once, so
-  // that a large gallery's disk reads overlap (docs/gallery.md). false: on the caller's alone.
-  bool parallel_lookups = true;
 };
 
 struct SearchHit {
