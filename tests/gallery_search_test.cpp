@@ -186,8 +186,7 @@ TEST_F(GallerySearch, APictureNoFileNamesIsReplacedByTheNextBest) {
   for (size_t i = 0; i + 1 < before.size(); ++i) EXPECT_EQ(after[i].id, before[i + 1].id) << i;
 }
 
-// A gallery opened for writing finds what it indexes after its first search (reopened first, so
-// that the catalog starts without a write-ahead log).
+// A gallery reopened for writing finds what it indexes after its first search.
 TEST_F(GallerySearch, PicturesIndexedAfterASearchAreFoundByTheNext) {
   gallery_.reset();
   gallery_ = Gallery::open((dir_ / "g").string(), Gallery::Access::write);
