@@ -29,6 +29,24 @@ float dot(const std::vector<float>& a, const std::vector<float>& b) {
   return s;
 }
 
+// Runs one SQL statement on a catalog file (read-write, as a crash or an older lingbi would leave
+// it): every value of every row, each followed by ';'. A statement that fails is a test failure.
+std::string catalog_sql(const fs::path& file, const std::string& statement) {
+  sqlite3* db = nullptr;
+  std::string out;
+  EXPECT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, statement.c_str(), -1, &s, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    for (int c = 0; c < sqlite3_column_count(s); ++c)
+      if (const unsigned char* t = sqlite3_column_text(s, c)) out += std::string(reinterpret_cast<const char*>(t)) + ";";
+  EXPECT_EQ(rc, SQLITE_DONE) << statement << ": " << sqlite3_errmsg(db);
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return out;
+}
+
 class GallerySearch : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -170,14 +188,11 @@ TEST_F(GallerySearch, APictureNoFileNamesIsReplacedByTheNextBest) {
   ASSERT_EQ(before.size(), 10u);
   ASSERT_EQ(before[0].id, self);
   gallery_.reset();
-  {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((dir_ / "g" / "catalog.sqlite").c_str(), &db), SQLITE_OK);
-    const std::string sql = "DELETE FROM paths WHERE image_id = " + std::to_string(self);
-    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
-    EXPECT_EQ(sqlite3_changes(db), 1);
-    sqlite3_close(db);
-  }
+  const fs::path file = dir_ / "g" / "catalog.sqlite";
+  const std::string count = "SELECT COUNT(*) FROM paths WHERE image_id = " + std::to_string(self);
+  ASSERT_EQ(catalog_sql(file, count), "1;");
+  catalog_sql(file, "DELETE FROM paths WHERE image_id = " + std::to_string(self));
+  ASSERT_EQ(catalog_sql(file, count), "0;");
   gallery_ = Gallery::open((dir_ / "g").string());
   const auto after = gallery_->search(q, o);
   ASSERT_EQ(after.size(), 10u);
@@ -212,19 +227,7 @@ TEST_F(GallerySearch, PicturesIndexedAfterASearchAreFoundByTheNext) {
 TEST_F(GallerySearch, ACatalogWithTheOldPathIndexIsUpgradedByTheFirstWriter) {
   gallery_.reset();
   const fs::path file = dir_ / "g" / "catalog.sqlite";
-  const auto sql = [&](const std::string& statement) {
-    sqlite3* db = nullptr;
-    std::string out;
-    EXPECT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
-    sqlite3_stmt* s = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(db, statement.c_str(), -1, &s, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
-    while (sqlite3_step(s) == SQLITE_ROW)
-      for (int c = 0; c < sqlite3_column_count(s); ++c)
-        if (const unsigned char* t = sqlite3_column_text(s, c)) out += std::string(reinterpret_cast<const char*>(t)) + ";";
-    sqlite3_finalize(s);
-    sqlite3_close(db);
-    return out;
-  };
+  const auto sql = [&](const std::string& statement) { return catalog_sql(file, statement); };
   const std::string indexes = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'paths' AND sql IS NOT NULL";
   const std::string plan = "EXPLAIN QUERY PLAN SELECT path FROM paths WHERE image_id = 3 ORDER BY path";
   ASSERT_EQ(sql(indexes), "paths_by_image_path;");
