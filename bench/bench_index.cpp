@@ -1,8 +1,8 @@
 // The gallery's search on synthetic clustered 512-d vectors stored in a real catalog: build time
 // and peak memory of `Gallery` building its index, the index's memory once loaded, single-query
 // latency (p50, p99) on 1 and 2 threads and recall@10 against exact search. Measured is the path
-// users run: Gallery::search with default SearchOptions (duplicate filter on, paths and
-// descriptions from the catalog) on the IVF-PQ kind the gallery uses past 200k, its short list
+// users run: Gallery::search with default SearchOptions (duplicate filter on, the hits' paths and
+// descriptions from cards.bin) on the IVF-PQ kind the gallery uses past 200k, its short list
 // re-ranked with exact vectors from vectors.f32; beside it the bare VectorIndex (re-ranking from
 // vectors.f32, and once from the catalog) and, up to 1M, the exact Flat kind, in one run. The
 // exact search over the whole catalog (BLAS, all queries at once) gives the ground truth.
@@ -10,8 +10,8 @@
 //   LINGBI_BENCH_N=1000000 OMP_WAIT_POLICY=passive build/bin/bench_index          (default N: 200000)
 //   bench/with_memory_limit 2G env LINGBI_BENCH_N=10000000 LINGBI_BENCH_DROP_CACHES=1 OMP_WAIT_POLICY=passive build/bin/bench_index
 // (the second: within 2 GB, page cache included, and the page cache emptied before each measurement)
-// The catalog (about 2.3 KB per vector: 23 GB at 10M), vectors.f32 (20 GB at 10M), the index and
-// the ground truth are kept in LINGBI_BENCH_DIR (default /tmp/lingbi-bench-index-N) and reused by
+// The catalog (about 2.3 KB per vector: 23 GB at 10M), vectors.f32 (20 GB at 10M), cards.bin
+// (5 GB at 10M), the index and the ground truth are kept in LINGBI_BENCH_DIR (default /tmp/lingbi-bench-index-N) and reused by
 // the next run; the vectors are generated in chunks and streamed, never all in memory.
 // LINGBI_BENCH_FLAT=0 skips the Flat kind (it holds every vector in memory: 2 GB per million).
 // BM_FaissIvfPq is the bare index's baseline in the same run: FAISS's own search (which picks the
@@ -209,7 +209,7 @@ struct BuildFigures {
 // Builds the gallery's index the way `lingbi gallery optimize` does, in a fresh process (this
 // program again, told so by LINGBI_BENCH_BUILD_CHILD) so that its peak memory is its own; kept in
 // the bench folder for later runs. (fork alone would hang: OpenMP's threads do not survive it.)
-// Opened for writing, a gallery whose index exists but lacks vectors.f32 writes that file.
+// Opened for writing, a gallery whose index exists but lacks vectors.f32 or cards.bin writes them.
 void build_child(const fs::path& dir) {
   omp_set_num_threads(2);
   const bool had_index = fs::exists(dir / "gallery" / "vectors.faiss");
@@ -218,6 +218,7 @@ void build_child(const fs::path& dir) {
   const double s = seconds_since(t0);
   std::ofstream(dir / (had_index ? "vector_file.txt" : "build.txt"))
       << s << " " << status_kb("VmHWM") / 1024.0 << " " << g->info().index << "\n";
+  if (had_index) std::fprintf(stderr, "opened for writing in %.0f s (files it lacked written)\n", s);
   std::_Exit(0);
 }
 
@@ -226,7 +227,7 @@ BuildFigures build_index(const fs::path& dir, const std::string& kind) {
   const fs::path file = dir / "build.txt";
   std::ifstream cached(file);
   const bool built = cached >> b.seconds >> b.peak_mb >> b.kind && b.kind == kind;
-  if (built && fs::exists(dir / "gallery" / "vectors.f32")) return b;
+  if (built && fs::exists(dir / "gallery" / "vectors.f32") && fs::exists(dir / "gallery" / "cards.bin")) return b;
   if (!built) {
     fs::remove(dir / "gallery" / "vectors.faiss");
     auto catalog = lingbi::gallery::Catalog::open((dir / "gallery" / "catalog.sqlite").string(), false);
@@ -401,7 +402,7 @@ void measure(benchmark::State& state, const SearchFn& search, int nq) {
 }
 
 // What `lingbi search` and compose run: Gallery::search with default SearchOptions (k 10, the
-// duplicate filter on, paths and descriptions read from the catalog). Args: threads, probes and
+// duplicate filter on, paths and descriptions read from cards.bin). Args: threads, probes and
 // re-ranking factor (0, 0: the defaults).
 void BM_GallerySearch(benchmark::State& state) {
   Setup& s = setup();

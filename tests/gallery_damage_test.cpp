@@ -1,7 +1,8 @@
 // A damaged catalog is an error, never a shorter catalog: reading stops with a message that names
 // the file and what to do, and no index is recorded as current; a search whose hit lies on a
-// damaged page fails the same way and does not just drop the hit. A merge that fails (a damaged
-// source, a source made with another CLIP model) leaves the target's files byte for byte as before.
+// damaged page fails the same way and does not just drop the hit (while cards.bin holds the hit's
+// card, the card answers without that page). A merge that fails (a damaged source, a source made
+// with another CLIP model) leaves the target's files byte for byte as before.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -130,9 +131,18 @@ TEST(GalleryDamage, AHitOnADamagedPageIsASearchErrorNotAMissingHit) {
     query = gallery->vector_of(gallery->find_hash("s7-1500").value());
   }
   const fs::path file = damage_row_page(g, 1500);
-  auto gallery = Gallery::open(g.string());
   lingbi::SearchOptions o;
   o.duplicate_threshold = 1.0f;  // these vectors are not normalised: the filter would leave one hit
+  {
+    // Its card in cards.bin answers without the catalog's row: the hit comes back whole.
+    auto gallery = Gallery::open(g.string());
+    const auto hits = gallery->search(query, o);
+    ASSERT_EQ(hits.size(), 10u);
+    EXPECT_EQ(hits[0].path, "/photos/s7-1500.jpg");
+    EXPECT_EQ(hits[0].caption, "a synthetic picture with a caption long enough to fill some pages 1500");
+  }
+  fs::remove(g / "cards.bin");  // from now on the catalog answers for every hit
+  auto gallery = Gallery::open(g.string());
   try {
     const auto hits = gallery->search(query, o);
     ADD_FAILURE() << "a search read a damaged page without an error (" << hits.size() << " hits)";

@@ -16,7 +16,10 @@ namespace {
 // paths_by_image_path holds each path beside its image id, so that a search's hit finds its paths
 // in that index alone: one B-tree lookup, where paths_by_image(image_id) took two (the index, then
 // the paths row). A catalog made before it gets it from the first writer that opens it (7 s at
-// 10M paths), which also drops the old index.
+// 10M paths), which also drops the old index. cards_stale lists the images whose card in cards.bin
+// (card_file.h) may be out of date: its triggers mark every change to an image or its paths in the
+// change's own transaction, so a crash can never leave a changed card unmarked. (INSERT OR REPLACE
+// fires no delete trigger: the path's former image is marked before the insert.)
 const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS images(
@@ -40,6 +43,20 @@ CREATE TRIGGER IF NOT EXISTS images_deleted AFTER DELETE ON images BEGIN
   UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'; END;
 CREATE TRIGGER IF NOT EXISTS images_updated AFTER UPDATE ON images BEGIN
   UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'; END;
+CREATE TABLE IF NOT EXISTS cards_stale(image_id INTEGER PRIMARY KEY);
+CREATE TRIGGER IF NOT EXISTS cards_image_inserted AFTER INSERT ON images BEGIN
+  INSERT OR IGNORE INTO cards_stale VALUES (NEW.id); END;
+CREATE TRIGGER IF NOT EXISTS cards_image_deleted AFTER DELETE ON images BEGIN
+  INSERT OR IGNORE INTO cards_stale VALUES (OLD.id); END;
+CREATE TRIGGER IF NOT EXISTS cards_image_updated AFTER UPDATE ON images BEGIN
+  INSERT OR IGNORE INTO cards_stale VALUES (OLD.id); INSERT OR IGNORE INTO cards_stale VALUES (NEW.id); END;
+CREATE TRIGGER IF NOT EXISTS cards_path_inserting BEFORE INSERT ON paths BEGIN
+  INSERT OR IGNORE INTO cards_stale SELECT image_id FROM paths WHERE path = NEW.path;
+  INSERT OR IGNORE INTO cards_stale VALUES (NEW.image_id); END;
+CREATE TRIGGER IF NOT EXISTS cards_path_deleted AFTER DELETE ON paths BEGIN
+  INSERT OR IGNORE INTO cards_stale VALUES (OLD.image_id); END;
+CREATE TRIGGER IF NOT EXISTS cards_path_updated AFTER UPDATE ON paths BEGIN
+  INSERT OR IGNORE INTO cards_stale VALUES (OLD.image_id); INSERT OR IGNORE INTO cards_stale VALUES (NEW.image_id); END;
 )sql";
 
 std::string column_text(sqlite3_stmt* s, int i) {
@@ -373,6 +390,59 @@ std::vector<std::string> Catalog::paths_of(int64_t id) const {
   sqlite3_reset(s);
   return out;
 }
+
+namespace {
+
+// A card's columns: the image's description and its first path in byte order (the covering index
+// answers that alone), NULL when no path names it.
+constexpr const char* kCardColumns =
+    "SELECT id, width, height, caption, tags, luminance, saturation, colourfulness,"
+    " (SELECT path FROM paths WHERE image_id = images.id ORDER BY path LIMIT 1) FROM images";
+
+Card read_card(sqlite3_stmt* s) {
+  Card c;
+  c.id = sqlite3_column_int64(s, 0);
+  c.width = sqlite3_column_int(s, 1);
+  c.height = sqlite3_column_int(s, 2);
+  c.caption = column_text(s, 3);
+  c.tags = parse_tags(column_text(s, 4));
+  c.appearance.luminance = static_cast<float>(sqlite3_column_double(s, 5));
+  c.appearance.saturation = static_cast<float>(sqlite3_column_double(s, 6));
+  c.appearance.colourfulness = static_cast<float>(sqlite3_column_double(s, 7));
+  c.path = column_text(s, 8);
+  return c;
+}
+
+}  // namespace
+
+std::optional<Card> Catalog::card(int64_t id) const {
+  static const std::string sql = std::string(kCardColumns) + " WHERE id = ?";
+  auto* s = stmt(sql.c_str());
+  sqlite3_bind_int64(s, 1, id);
+  std::optional<Card> c;
+  if (step_row(s)) c = read_card(s);
+  sqlite3_reset(s);
+  return c;
+}
+
+void Catalog::for_each_card(const std::function<void(const Card&)>& f) const {
+  static const std::string sql = std::string(kCardColumns) + " ORDER BY id";
+  auto* s = stmt(sql.c_str());
+  while (step_row(s)) f(read_card(s));
+  sqlite3_reset(s);
+}
+
+std::vector<int64_t> Catalog::stale_cards() const { return ids_of("SELECT image_id FROM cards_stale ORDER BY image_id"); }
+
+void Catalog::forget_stale_cards(const std::vector<int64_t>& ids) {
+  auto* s = stmt("DELETE FROM cards_stale WHERE image_id = ?");
+  for (int64_t id : ids) {
+    sqlite3_bind_int64(s, 1, id);
+    step_done(s);
+  }
+}
+
+void Catalog::forget_all_stale_cards() { exec("DELETE FROM cards_stale"); }
 
 std::vector<FailureRow> Catalog::failures() const {
   std::vector<FailureRow> out;

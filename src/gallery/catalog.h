@@ -30,16 +30,27 @@ struct ImageRow {
   std::vector<float> vector;
 };
 
-// Copies what describes a picture (size, caption, tags, appearance) from a catalog row into a
-// public record (ImageRecord, SearchHit), which share these fields.
-template <class Record>
-void copy_description(const ImageRow& row, Record& out) {
+// Copies what describes a picture (size, caption, tags, appearance) from a catalog row or a card
+// into a public record (ImageRecord, SearchHit), which share these fields.
+template <class Row, class Record>
+void copy_description(const Row& row, Record& out) {
   out.width = row.width;
   out.height = row.height;
   out.caption = row.caption;
   out.tags = row.tags;
   out.appearance = row.appearance;
 }
+
+// What a search hit shows of a picture: its first path in byte order ("" when no file names it any
+// more) and its description. cards.bin holds one per picture (card_file.h).
+struct Card {
+  int64_t id = 0;
+  std::string path;
+  int width = 0, height = 0;
+  std::string caption;
+  std::vector<std::string> tags;
+  Appearance appearance;
+};
 
 struct PathRow {
   std::string path;
@@ -87,6 +98,13 @@ class Catalog : public ExactVectors {
   std::optional<ImageRow> image(int64_t id, bool with_vector) const;
   std::vector<std::string> paths_of(int64_t id) const;
   std::vector<FailureRow> failures() const;
+  std::optional<Card> card(int64_t id) const;  // nullopt: no such image
+  void for_each_card(const std::function<void(const Card&)>& f) const;  // in id order
+  // Images whose card changed (triggers on images and paths mark them, in the same transaction)
+  // since a writer last brought cards.bin in step; forgetting them says it now is, for those.
+  std::vector<int64_t> stale_cards() const;
+  void forget_stale_cards(const std::vector<int64_t>& ids);
+  void forget_all_stale_cards();
 
   void for_each_image(const std::function<void(const ImageRow&)>& f) const;  // with vectors
   // Every image's id and vector in id order, `chunk` at a time (the last chunk may be smaller; none

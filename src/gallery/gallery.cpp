@@ -26,8 +26,19 @@ constexpr const char* kCatalogFile = "catalog.sqlite";
 constexpr const char* kIndexFile = "vectors.faiss";
 constexpr const char* kVectorFile = "vectors.f32";
 constexpr const char* kVectorFileToken = "vector_file_token";
+constexpr const char* kCardFile = "cards.bin";
+constexpr const char* kCardFileToken = "card_file_token";
 constexpr const char* kIndexGeneration = "index_generation";  // the catalog generation the index file holds
 constexpr size_t kChunk = 8192;
+
+// Names one version of a file beside the catalog (vectors.f32, cards.bin): the catalog trusts a
+// file whose header holds the token it recorded.
+std::string random_token() {
+  char token[17];
+  std::snprintf(token, sizeof token, "%016llx", static_cast<unsigned long long>(std::random_device{}()) << 32 ^
+                                                    std::random_device{}());
+  return token;
+}
 
 }  // namespace
 
@@ -40,15 +51,14 @@ void Gallery::Impl::require_writable(const char* what) const {
 
 std::string Gallery::Impl::index_file() const { return (fs::path(dir_) / kIndexFile).string(); }
 std::string Gallery::Impl::vector_file_path() const { return (fs::path(dir_) / kVectorFile).string(); }
+std::string Gallery::Impl::card_file_path() const { return (fs::path(dir_) / kCardFile).string(); }
 
 const ExactVectors* Gallery::Impl::exact_vectors() const {
   return vector_file_ ? static_cast<const ExactVectors*>(vector_file_.get()) : catalog_.get();
 }
 
 void Gallery::Impl::create_vector_file() {
-  char token[17];
-  std::snprintf(token, sizeof token, "%016llx", static_cast<unsigned long long>(std::random_device{}()) << 32 ^
-                                                    std::random_device{}());
+  const std::string token = random_token();
   vector_file_.reset();
   catalog_->set_meta(kVectorFileToken, token);  // first, so a half-written file is never trusted
   vector_file_ = VectorFile::create(vector_file_path(), std::stoi(catalog_->meta("dim")), token, *catalog_);
@@ -62,6 +72,62 @@ void Gallery::Impl::open_vector_file() {
   catalog_->for_each_vector_chunk(kChunk,
                                   [&](const auto& ids, const auto& vectors) { vector_file_->write(ids, vectors); });
   vector_file_->sync();
+}
+
+namespace {
+
+// Runs f in one catalog transaction: committed when it returns, rolled back when it throws.
+template <class F>
+void in_transaction(Catalog& catalog, F&& f) {
+  catalog.begin();
+  try {
+    f();
+    catalog.commit();
+  } catch (...) {
+    catalog.rollback();
+    throw;
+  }
+}
+
+}  // namespace
+
+void Gallery::Impl::open_cards() {
+  const std::string token = catalog_->meta(kCardFileToken);
+  // A token is set only by a writer, which also made the stale list (kSchema).
+  if (!token.empty()) cards_ = CardFile::open(card_file_path(), token, catalog_->stale_cards(), writable_);
+  if (!writable_) return;
+  if (cards_) return refresh_cards();
+  write_cards();  // missing, another catalog's, or a catalog from before cards
+}
+
+void Gallery::Impl::write_cards() {
+  cards_.reset();
+  // The catalog names the new token only once the file is on disk, and forgets every stale mark
+  // in the same transaction.
+  const std::string fresh = random_token();
+  CardFile::create(card_file_path(), fresh, [&](const auto& add) { catalog_->for_each_card(add); });
+  in_transaction(*catalog_, [&] {
+    catalog_->set_meta(kCardFileToken, fresh);
+    catalog_->forget_all_stale_cards();
+  });
+  cards_ = CardFile::open(card_file_path(), fresh, {}, true);
+}
+
+void Gallery::Impl::refresh_cards() {
+  if (!writable_ || !cards_) return;
+  const std::vector<int64_t> stale = catalog_->stale_cards();
+  if (stale.empty()) return;
+  // Most of the gallery (a merge of shards, writes by an older lingbi): one pass over the catalog
+  // costs less than a lookup and a write per picture.
+  if (stale.size() >= 100000 && stale.size() * 2 >= static_cast<size_t>(index_->size())) return write_cards();
+  for (int64_t id : stale) {
+    if (auto card = catalog_->card(id))
+      cards_->write(*card);
+    else
+      cards_->erase(id);
+  }
+  cards_->sync(stale);  // durable before the marks go
+  in_transaction(*catalog_, [&] { catalog_->forget_stale_cards(stale); });
 }
 
 std::unique_ptr<Gallery::Impl> Gallery::Impl::open(const std::string& dir, const std::string* model_name,
@@ -102,6 +168,7 @@ std::unique_ptr<Gallery::Impl> Gallery::Impl::open(const std::string& dir, const
                 "); use that model, or index into a new gallery");
   }
   g->reconcile();
+  g->open_cards();
   return g;
 }
 
@@ -253,6 +320,7 @@ void Gallery::Impl::save_index() {
 void Gallery::Impl::publish_index() {
   VectorIndex::publish(index_file());
   catalog_->set_meta(kIndexGeneration, catalog_->meta("generation"));
+  refresh_cards();
 }
 
 GalleryInfo Gallery::Impl::info() const {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "card_file.h"
 #include "catalog.h"
 #include "lingbi/gallery/gallery.h"
 #include "lingbi/util/unique_fd.h"
@@ -49,6 +50,12 @@ struct Gallery::Impl {
   void create_vector_file();
   // Where re-ranking reads exact vectors: vectors.f32 when there is one, else the catalog.
   const gallery::ExactVectors* exact_vectors() const;
+  // Opens cards.bin; a writer also writes it whole when it is missing and brings it in step.
+  void open_cards();
+  void write_cards();
+  // Writers: rewrite the cards the catalog marks stale, then forget the marks.
+  void refresh_cards();
+  std::string card_file_path() const;
 
   // Destroyed in reverse order: the index and vector file first, the catalog, then the lock.
   std::string dir_;
@@ -56,6 +63,7 @@ struct Gallery::Impl {
   std::unique_ptr<gallery::Catalog> catalog_;
   std::unique_ptr<gallery::VectorFile> vector_file_;  // reads the catalog for what it lacks: after it
   std::unique_ptr<gallery::VectorIndex> index_;
+  std::unique_ptr<gallery::CardFile> cards_;  // null: the catalog answers for every hit
   bool writable_ = false;
 };
 

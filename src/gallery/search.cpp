@@ -1,4 +1,5 @@
-// Search: nearest vectors, then exclusions, path filter, near-duplicate suppression and MMR.
+// Search: nearest vectors, then exclusions, path filter, near-duplicate suppression and MMR; the
+// chosen hits' paths and descriptions from their cards (card_file.h), or the catalog.
 #include <fnmatch.h>
 
 #include <algorithm>
@@ -77,6 +78,28 @@ std::vector<SearchHit> Gallery::Impl::search(const std::vector<float>& query, co
     fetch *= 4;
   }
 
+  // Each candidate's card (its first path and description), read from cards.bin as the selection
+  // reaches it, k at a time in one batch; nullopt where the file has none: the catalog answers.
+  std::vector<std::optional<Card>> cards(pool.size());
+  std::vector<bool> card_read(pool.size(), false);
+  auto card_of = [&](size_t i) -> const std::optional<Card>& {
+    if (!card_read[i] && cards_) {
+      std::vector<size_t> batch;
+      std::vector<int64_t> ids;
+      for (size_t j = i; j < pool.size() && static_cast<int>(batch.size()) < options.k; ++j)
+        if (!card_read[j]) {
+          batch.push_back(j);
+          ids.push_back(pool[j].id);
+        }
+      auto got = cards_->read(ids);
+      for (size_t b = 0; b < batch.size(); ++b) {
+        cards[batch[b]] = std::move(got[b]);
+        card_read[batch[b]] = true;
+      }
+    }
+    return cards[i];
+  };
+
   // Greedy selection: by score, or by MMR (1 - w) * score - w * (max similarity to those chosen).
   std::vector<const Candidate*> chosen;
   std::vector<bool> used(pool.size(), false);
@@ -98,21 +121,31 @@ std::vector<SearchHit> Gallery::Impl::search(const std::vector<float>& query, co
     if (best < 0) break;
     used[best] = true;
     if (pool[best].path.empty()) {
-      const auto paths = catalog_->paths_of(pool[best].id);
-      if (paths.empty()) continue;  // no file points at it any more (a run was killed before cleaning up)
-      pool[best].path = paths.front();
+      // No file points at it any more (a run was killed before cleaning up): the next best instead.
+      if (const auto& card = card_of(best)) {
+        if (card->path.empty()) continue;
+        pool[best].path = card->path;
+      } else {
+        const auto paths = catalog_->paths_of(pool[best].id);
+        if (paths.empty()) continue;
+        pool[best].path = paths.front();
+      }
     }
     chosen.push_back(&pool[best]);
   }
 
   for (const Candidate* c : chosen) {
-    auto row = catalog_->image(c->id, false);
-    if (!row) continue;
     SearchHit h;
     h.id = c->id;
     h.score = c->score;
     h.path = c->path;
-    copy_description(*row, h);
+    if (const auto& card = card_of(static_cast<size_t>(c - pool.data()))) {
+      copy_description(*card, h);
+    } else {
+      auto row = catalog_->image(c->id, false);
+      if (!row) continue;
+      copy_description(*row, h);
+    }
     hits.push_back(std::move(h));
   }
   return hits;
