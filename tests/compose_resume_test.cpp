@@ -345,6 +345,10 @@ class DecliningSelector : public ChatModel {
     ++questions;
     for (const Message& m : request.messages)
       for (const ContentPart& p : m.parts) images += p.is_image();
+    std::string text;  // the question: the last message's text
+    for (const ContentPart& p : request.messages.back().parts)
+      if (!p.is_image()) text += p.text;
+    asked.push_back(text);
     ChatResult r;
     r.text = R"({"choice": "none", "reason": "no candidate fits"})";
     return r;
@@ -352,6 +356,7 @@ class DecliningSelector : public ChatModel {
   std::string describe() const override { return "declining selector"; }
   int questions = 0;
   int images = 0;
+  std::vector<std::string> asked;
 };
 
 TEST_F(ComposePromise, SelectorThatDeclinesEverythingStillGivesNPictures) {
@@ -364,6 +369,16 @@ TEST_F(ComposePromise, SelectorThatDeclinesEverythingStillGivesNPictures) {
   EXPECT_EQ(chosen_count(a), 3);
   EXPECT_EQ(selector.questions, 6) << "each slot: 4 candidates, then the next 4, once";
   EXPECT_EQ(selector.images, 24);
+  // Each question (the next candidates too) quotes the paragraph its picture follows, and not the
+  // paragraphs around it: the conversation holds the article already.
+  ASSERT_EQ(selector.asked.size(), 6u);
+  for (size_t q = 0; q < 6; ++q) {
+    const int after = a.slots[q / 2].after_paragraph;
+    EXPECT_NE(selector.asked[q].find("\"" + a.paragraph(after) + "\""), std::string::npos) << selector.asked[q];
+    for (int other : {after - 1, after + 1})
+      if (other >= 0 && other < a.paragraph_count())
+        EXPECT_EQ(selector.asked[q].find(a.paragraph(other)), std::string::npos) << "paragraph " << other;
+  }
   std::set<int64_t> ids;
   int warned = 0;
   for (const std::string& w : r.warnings) warned += w.find("declined 8 candidates") != std::string::npos;

@@ -11,12 +11,12 @@ namespace {
 
 using nlohmann::json;
 
-// The paragraphs around a slot, quoted for the selector.
-std::string context_of(const Article& article, int after) {
-  std::string quote;
-  for (int p = std::max(0, after - 1); p <= std::min(article.paragraph_count() - 1, after + 1); ++p)
-    quote += "\"" + article.paragraph(p) + "\"\n";
-  return quote;
+// The paragraph a slot follows, quoted for the selector. The selector's conversation already holds
+// the whole article, so the paragraphs around it are not quoted again: each quoted token is one
+// more to evaluate (docs/compose.md, "What a selection question quotes").
+std::string paragraph_before(const Article& article, int after) {
+  if (after < 0 || after >= article.paragraph_count()) return "";
+  return "\"" + article.paragraph(after) + "\"\n";
 }
 
 }  // namespace
@@ -25,7 +25,7 @@ Pick ask_selector(Conversation& selector, const Article& article, const Slot& sl
                   const std::vector<Candidate>& candidates, const std::vector<Slot>& chosen_so_far) {
   std::vector<ContentPart> question;
   std::string intro = "A picture goes after paragraph " + std::to_string(slot.after_paragraph) +
-                      ". The text around it:\n" + context_of(article, slot.after_paragraph) +
+                      " of the article:\n" + paragraph_before(article, slot.after_paragraph) +
                       "Planned caption: " + slot.caption + " (tone: " + slot.tone + ").\n";
   if (!chosen_so_far.empty()) {
     intro += "Pictures already in the article show:";

@@ -75,8 +75,9 @@ struct Pick {
   std::string reason;
 };
 
-// Selector (selector.cpp): the vision-language model sees the text around the slot, the captions
-// of pictures already chosen, and `candidates` as images labelled A, B, C, ...
+// Selector (selector.cpp): the vision-language model, whose conversation holds the article, sees
+// (in a side question) the paragraph the slot follows, its planned caption, the captions of
+// pictures already chosen, and `candidates` as images labelled A, B, C, ...
 Pick ask_selector(Conversation& selector, const Article& article, const Slot& slot,
                   const std::vector<Candidate>& candidates, const std::vector<Slot>& chosen_so_far);
 
