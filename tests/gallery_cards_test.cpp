@@ -4,7 +4,8 @@
 // paths, made by any SQLite connection (a killed run, an older lingbi), marks the card stale in the
 // same transaction, readers then ask the catalog and the next writer rewrites it; a file made for
 // another catalog, or a catalog from before cards, is searched through the catalog and the first
-// writer builds the file. Where direct reads are refused (ramfs) cards are read one by one.
+// writer builds the file; a writer's own searches never show a card its changes made stale. Where
+// direct reads are refused (ramfs) cards are read one by one.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -181,6 +182,20 @@ TEST(GalleryCards, EveryChangeMarksItsCardsAndTheNextWriterRewritesThem) {
   check("from the rewritten cards");
   sql(g, "DELETE FROM images WHERE id = 12");
   EXPECT_EQ(sql(g, "SELECT image_id FROM cards_stale"), "12;");
+}
+
+// A writer's changes reach cards.bin at its next index save; until then its own searches read the
+// catalog (here a change committed beside it, as its own batches are).
+TEST(GalleryCards, AWritersSearchShowsChangesNotYetInTheFile) {
+  lingbi::test::TempDir dir;
+  const fs::path g = dir / "g";
+  make_gallery(g);
+  auto writer = Gallery::open(g.string(), Gallery::Access::write);
+  lingbi::SearchOptions o;
+  o.duplicate_threshold = 1.0f;
+  ASSERT_EQ(find(writer->search(writer->vector_of(40), o), 40)->caption, "caption of picture 39");
+  sql(g, "UPDATE images SET caption = 'changed by this run' WHERE id = 40");
+  EXPECT_EQ(find(writer->search(writer->vector_of(40), o), 40)->caption, "changed by this run");
 }
 
 // cards.bin of another gallery, or a catalog made before cards: searches ask the catalog, and the

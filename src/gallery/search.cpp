@@ -80,10 +80,14 @@ std::vector<SearchHit> Gallery::Impl::search(const std::vector<float>& query, co
 
   // Each candidate's card (its first path and description), read from cards.bin as the selection
   // reaches it, k at a time in one batch; nullopt where the file has none: the catalog answers.
+  // A writer whose changes since its last index save have not reached the file (the catalog still
+  // marks them) reads the catalog; readers loaded the marks when they opened the gallery.
+  const CardFile* card_file = cards_.get();
+  if (card_file && writable_ && !catalog_->stale_cards().empty()) card_file = nullptr;
   std::vector<std::optional<Card>> cards(pool.size());
   std::vector<bool> card_read(pool.size(), false);
   auto card_of = [&](size_t i) -> const std::optional<Card>& {
-    if (!card_read[i] && cards_) {
+    if (!card_read[i] && card_file) {
       std::vector<size_t> batch;
       std::vector<int64_t> ids;
       for (size_t j = i; j < pool.size() && static_cast<int>(batch.size()) < options.k; ++j)
@@ -91,7 +95,7 @@ std::vector<SearchHit> Gallery::Impl::search(const std::vector<float>& query, co
           batch.push_back(j);
           ids.push_back(pool[j].id);
         }
-      auto got = cards_->read(ids);
+      auto got = card_file->read(ids);
       for (size_t b = 0; b < batch.size(); ++b) {
         cards[batch[b]] = std::move(got[b]);
         card_read[batch[b]] = true;
