@@ -393,23 +393,18 @@ std::vector<std::string> Catalog::paths_of(int64_t id) const {
 
 namespace {
 
-// A card's columns: the image's description and its first path in byte order (the covering index
-// answers that alone), NULL when no path names it.
+// A card's columns: the image's (as kImageColumns, its first path in byte order where the vector
+// was: the covering index answers that alone), NULL when no path names it.
 constexpr const char* kCardColumns =
-    "SELECT id, width, height, caption, tags, luminance, saturation, colourfulness,"
+    "SELECT id, hash, width, height, bytes, caption, tags, luminance, saturation, colourfulness,"
     " (SELECT path FROM paths WHERE image_id = images.id ORDER BY path LIMIT 1) FROM images";
 
 Card read_card(sqlite3_stmt* s) {
+  const ImageRow row = read_image(s, false);
   Card c;
-  c.id = sqlite3_column_int64(s, 0);
-  c.width = sqlite3_column_int(s, 1);
-  c.height = sqlite3_column_int(s, 2);
-  c.caption = column_text(s, 3);
-  c.tags = parse_tags(column_text(s, 4));
-  c.appearance.luminance = static_cast<float>(sqlite3_column_double(s, 5));
-  c.appearance.saturation = static_cast<float>(sqlite3_column_double(s, 6));
-  c.appearance.colourfulness = static_cast<float>(sqlite3_column_double(s, 7));
-  c.path = column_text(s, 8);
+  c.id = row.id;
+  copy_description(row, c);
+  c.path = column_text(s, 10);
   return c;
 }
 
