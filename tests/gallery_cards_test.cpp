@@ -7,13 +7,13 @@
 // writer builds the file; a writer's own searches never show a card its changes made stale. Where
 // direct reads are refused (ramfs) cards are read one by one.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <filesystem>
 #include <random>
 
 #include "gallery/catalog.h"
 #include "lingbi/gallery/gallery.h"
+#include "support/catalog_sql.h"
 #include "support/gallery_fixtures.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
@@ -26,26 +26,9 @@ using lingbi::SearchHit;
 constexpr int kDim = 32;
 constexpr int kPictures = 300;
 
-// Runs SQL on the catalog file as another program would (its triggers fire); returns every value
-// of every row, each followed by ';'. A statement that fails is a test failure.
+// SQL on the gallery's catalog, as another program would run it (its triggers fire).
 std::string sql(const fs::path& gallery, const std::string& statements) {
-  sqlite3* db = nullptr;
-  std::string out;
-  EXPECT_EQ(sqlite3_open((gallery / "catalog.sqlite").c_str(), &db), SQLITE_OK);
-  const char* rest = statements.c_str();
-  while (*rest) {
-    sqlite3_stmt* s = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(db, rest, -1, &s, &rest), SQLITE_OK) << sqlite3_errmsg(db);
-    if (!s) break;
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-      for (int c = 0; c < sqlite3_column_count(s); ++c)
-        if (const unsigned char* t = sqlite3_column_text(s, c)) out += std::string(reinterpret_cast<const char*>(t)) + ";";
-    EXPECT_EQ(rc, SQLITE_DONE) << statements << ": " << sqlite3_errmsg(db);
-    sqlite3_finalize(s);
-  }
-  sqlite3_close(db);
-  return out;
+  return lingbi::test::catalog_sql(gallery / "catalog.sqlite", statements);
 }
 
 // Picture i (id i + 1): its own caption, tags, size and appearance, two paths; picture 7's caption

@@ -4,7 +4,6 @@
 // next; a hit's paths come from one covering index, which the first writer adds to an older
 // catalog; wrong queries are clear errors.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -13,6 +12,7 @@
 #include "lingbi/gallery/gallery.h"
 #include "lingbi/util/error.h"
 #include "lingbi/util/hash.h"
+#include "support/catalog_sql.h"
 #include "support/gallery_embedder.h"
 #include "support/gallery_fixtures.h"
 #include "support/temp_dir.h"
@@ -29,23 +29,7 @@ float dot(const std::vector<float>& a, const std::vector<float>& b) {
   return s;
 }
 
-// Runs one SQL statement on a catalog file (read-write, as a crash or an older lingbi would leave
-// it): every value of every row, each followed by ';'. A statement that fails is a test failure.
-std::string catalog_sql(const fs::path& file, const std::string& statement) {
-  sqlite3* db = nullptr;
-  std::string out;
-  EXPECT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
-  sqlite3_stmt* s = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, statement.c_str(), -1, &s, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
-  int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-    for (int c = 0; c < sqlite3_column_count(s); ++c)
-      if (const unsigned char* t = sqlite3_column_text(s, c)) out += std::string(reinterpret_cast<const char*>(t)) + ";";
-  EXPECT_EQ(rc, SQLITE_DONE) << statement << ": " << sqlite3_errmsg(db);
-  sqlite3_finalize(s);
-  sqlite3_close(db);
-  return out;
-}
+using lingbi::test::catalog_sql;
 
 class GallerySearch : public ::testing::Test {
  protected:
