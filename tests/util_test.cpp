@@ -1,6 +1,13 @@
-// The util module's small contracts: UTF-8 checks and cuts, paths in JSON, atomic writes.
+// The util module's small contracts: UTF-8 checks and cuts, paths in JSON, atomic writes, writes at
+// an offset.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
 
 #include <filesystem>
 #include <fstream>
@@ -14,6 +21,7 @@
 #include "lingbi/util/error.h"
 #include "lingbi/util/strings.h"
 #include "lingbi/util/utf8.h"
+#include "lingbi/util/write_at.h"
 #include "support/temp_dir.h"
 
 namespace lingbi {
@@ -172,6 +180,64 @@ TEST(Sha256, PublishedExamplesAndAnySplitAndSha256sum) {
   ASSERT_EQ(fread(buf, 1, 64, pipe.get()), 64u);
   EXPECT_EQ(sha256_file_hex(file.string()), std::string(buf));
   EXPECT_THROW(sha256_file_hex((dir / "missing").string()), Error);
+}
+
+// pwrite may write less than asked: here a file size limit lets the first 1,000 bytes in and
+// refuses the rest (EFBIG). write_at keeps what was written and names the cause, not a stale errno.
+TEST(WriteAt, AShortWriteThenItsCauseAreReported) {
+  test::TempDir dir;
+  const std::string path = (dir.path() / "limited.bin").string();
+  const std::string message_file = (dir.path() / "message.txt").string();
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    std::signal(SIGXFSZ, SIG_IGN);
+    const rlimit limit{1000, 1000};
+    setrlimit(RLIMIT_FSIZE, &limit);
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0644);
+    const std::string data(4096, 'x');
+    try {
+      write_at(fd, data.data(), data.size(), 0, path);
+    } catch (const Error& e) {
+      std::ofstream(message_file) << e.what();
+      _exit(0);
+    }
+    _exit(1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0) << "writing past the limit did not fail";
+  std::ifstream in(message_file);
+  const std::string message((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(message, "cannot write " + path + ": " + std::strerror(EFBIG)) << message;
+  EXPECT_EQ(fs::file_size(path), 1000u) << "what fitted was written";
+}
+
+TEST(WriteAt, AFullDiskSaysSo) {
+  if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full here";
+  const int fd = ::open("/dev/full", O_WRONLY);
+  ASSERT_GE(fd, 0);
+  try {
+    write_at(fd, "abc", 3, 0, "/dev/full");
+    ADD_FAILURE() << "writing to a full disk must fail";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "cannot write /dev/full: " + std::string(std::strerror(ENOSPC)) + " (the disk is full)");
+  }
+  ::close(fd);
+}
+
+// Writing at an offset leaves the bytes before it as they were.
+TEST(WriteAt, WritesAtTheOffset) {
+  test::TempDir dir;
+  const fs::path path = dir.path() / "f.bin";
+  std::ofstream(path) << "0123456789";
+  const int fd = ::open(path.c_str(), O_RDWR);
+  ASSERT_GE(fd, 0);
+  write_at(fd, "ab", 2, 4, path.string());
+  ::close(fd);
+  std::ifstream in(path);
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()), "0123ab6789");
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "lingbi/util/error.h"
+#include "lingbi/util/write_at.h"
 
 namespace lingbi::gallery {
 
@@ -112,10 +113,6 @@ std::optional<Card> decode(const char* slot, int64_t id) {
   throw Error("cannot " + what + " " + path + ": " + std::strerror(errno) + (errno == ENOSPC ? " (the disk is full)" : ""));
 }
 
-void write_all(int fd, const void* data, size_t bytes, int64_t offset, const std::string& path) {
-  if (::pwrite(fd, data, bytes, offset) != static_cast<ssize_t>(bytes)) fail("write", path);
-}
-
 }  // namespace
 
 std::unique_ptr<CardFile> CardFile::open(const std::string& path, const std::string& token,
@@ -140,12 +137,12 @@ void CardFile::create(const std::string& path, const std::string& token,
     UniqueFd fd(::open(temporary.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
     if (!fd) fail("create", temporary);
     const Header h = header_for(token);
-    write_all(fd.get(), &h, sizeof h, 0, temporary);
+    write_at(fd.get(), &h, sizeof h, 0, temporary);
     // Cards come in id order: gather neighbours into one write.
     std::vector<char> run;
     int64_t run_first = 0;
     auto flush = [&] {
-      if (!run.empty()) write_all(fd.get(), run.data(), run.size(), offset_of(run_first), temporary);
+      if (!run.empty()) write_at(fd.get(), run.data(), run.size(), offset_of(run_first), temporary);
       run.clear();
     };
     each([&](const Card& c) {
@@ -172,12 +169,12 @@ void CardFile::create(const std::string& path, const std::string& token,
 void CardFile::write(const Card& card) {
   char slot[kSlot] = {};
   encode(card, slot);
-  write_all(fd_.get(), slot, kSlot, offset_of(card.id), path_);
+  write_at(fd_.get(), slot, kSlot, offset_of(card.id), path_);
 }
 
 void CardFile::erase(int64_t id) {
   const char slot[kSlot] = {};
-  write_all(fd_.get(), slot, kSlot, offset_of(id), path_);
+  write_at(fd_.get(), slot, kSlot, offset_of(id), path_);
 }
 
 void CardFile::sync(const std::vector<int64_t>& written) {

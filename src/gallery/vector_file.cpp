@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "lingbi/util/error.h"
+#include "lingbi/util/write_at.h"
 
 namespace lingbi::gallery {
 
@@ -54,8 +55,7 @@ std::unique_ptr<VectorFile> VectorFile::create(const std::string& path, int dim,
   if (fd < 0) throw Error("cannot create " + path + ": " + std::strerror(errno));
   std::unique_ptr<VectorFile> file(new VectorFile(path, fd, dim, fallback));
   const Header h = header_for(dim, token);
-  if (::pwrite(fd, &h, sizeof h, 0) != static_cast<ssize_t>(sizeof h))
-    throw Error("cannot write " + path + ": " + std::strerror(errno));
+  write_at(fd, &h, sizeof h, 0, path);
   file->batch_ = BatchReads::open(path);
   return file;
 }
@@ -68,9 +68,7 @@ int64_t VectorFile::offset_of(int64_t id) const { return kHeader + id * dim_ * s
 
 void VectorFile::write(const std::vector<int64_t>& ids, const std::vector<float>& vectors) {
   const size_t row = dim_ * sizeof(float);
-  for (size_t i = 0; i < ids.size(); ++i)
-    if (::pwrite(fd_, vectors.data() + i * dim_, row, offset_of(ids[i])) != static_cast<ssize_t>(row))
-      throw Error("cannot write " + path_ + ": " + std::strerror(errno) + " (is the disk full?)");
+  for (size_t i = 0; i < ids.size(); ++i) write_at(fd_, vectors.data() + i * dim_, row, offset_of(ids[i]), path_);
 }
 
 void VectorFile::sync() {
