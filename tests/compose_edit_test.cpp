@@ -284,6 +284,45 @@ TEST_F(Editing, ResearchWithAVisionModelWritesTheQueryAndSelects) {
   }
 }
 
+// A vision model that always picks the first candidate and keeps what each request held before
+// its question.
+class FirstPicker : public ChatModel {
+ public:
+  ChatResult chat(const ChatRequest& request) override {
+    std::string before;
+    for (size_t i = 0; i + 1 < request.messages.size(); ++i)
+      for (const ContentPart& p : request.messages[i].parts)
+        if (!p.is_image()) before += p.text;
+    held.push_back(before);
+    ChatResult r;
+    r.text = R"({"choice": "A", "reason": "fits"})";
+    return r;
+  }
+  std::string describe() const override { return "first picker"; }
+  std::vector<std::string> held;
+};
+
+// research's selector reads the outline and the passage (no paragraph is given it before its
+// question); with select_context "article" it is given the whole article first.
+TEST_F(Editing, ResearchReadsThePassageUnlessToldToReadTheArticle) {
+  for (const std::string context : {"passage", "article"}) {
+    Article a = before_;
+    FirstPicker picker;
+    EditModels m = gallery_models();
+    m.selector = &picker;
+    SlotSearch s;
+    s.caption = "A small boat by the river at dawn";
+    s.select_context = context;
+    research_slot(a, 0, s, m);
+    ASSERT_EQ(picker.held.size(), 1u) << context;
+    EXPECT_EQ(a.slots[0].selector, "picked");
+    EXPECT_NE(picker.held[0].find(a.title), std::string::npos) << context;
+    for (int p = 0; p < a.paragraph_count(); ++p)
+      EXPECT_EQ(picker.held[0].find(a.paragraph(p)) != std::string::npos, context == "article")
+          << context << ", paragraph " << p;
+  }
+}
+
 TEST_F(Editing, SwapShowsAnotherCandidate) {
   const Slot& s = before_.slots[0];
   ASSERT_GE(s.candidates.size(), 2u);
@@ -409,6 +448,10 @@ TEST_F(Editing, BadIndexesLettersAndFilesAreClearErrors) {
   river.caption = "A river";
   expect_refused([&](Article& a) { return research_slot(a, 0, river, {}); }, "research needs the gallery");
   expect_refused([&](Article& a) { return research_slot(a, 0, {}, gallery_models()); }, "needs the slot's new caption");
+  SlotSearch chapter = river;
+  chapter.select_context = "chapter";
+  expect_refused([&](Article& a) { return research_slot(a, 0, chapter, gallery_models()); },
+                 "--select-context must be passage or article, not \"chapter\"");
   try {
     edit_article_file(dir_->path() / "nowhere.json", [](Article& a) { return remove_slot(a, 0); });
     ADD_FAILURE();

@@ -13,6 +13,8 @@
 #include <sstream>
 #include <thread>
 
+#include <vips/vips8>
+
 #include "lingbi/article/article.h"
 #include "lingbi/compose/compose.h"
 #include "lingbi/compose/text_stats.h"
@@ -253,6 +255,12 @@ TEST_F(ComposeResume, ResumeRefusesContentFlagsAndCompleteArticles) {
   EXPECT_EQ(status, 1);
   EXPECT_NE(out.find("--words comes from the partial article with --resume; leave it out"), std::string::npos)
       << out;
+  out = test::run_capture(lingbi() + " compose --resume " + (dir_.path() / "done.json").string() +
+                              " --select-context article" + writer_flags() + " -o " +
+                              (dir_.path() / "x.json").string() + " 2>&1",
+                          status);
+  EXPECT_EQ(status, 1);
+  EXPECT_NE(out.find("--select-context comes from the partial article with --resume"), std::string::npos) << out;
   EXPECT_FALSE(fs::exists(dir_.path() / "x.json"));
 }
 
@@ -322,19 +330,26 @@ TEST_F(ComposeResume, ModelServerThatGoesAwayLeavesASavedPartial) {
 // Library level: a selector that declines everything, and candidates whose files vanished.
 class ComposePromise : public ::testing::Test {
  protected:
-  static ComposeResult compose(test::ComposeGallery& g, ChatModel& writer, ChatModel* selector, int images,
-                               uint32_t seed) {
-    ComposeOptions o;
-    o.instruction = "Write about harbours, boats and the sea at dawn.";
-    o.images = images;
-    o.words = 500;
-    o.seed = seed;
+  static ComposeModels models(test::ComposeGallery& g, ChatModel& writer, ChatModel* selector) {
     ComposeModels m;
     m.writer = &writer;
     m.selector = selector;
     m.embedder = g.embedder.get();
     m.gallery = g.gallery.get();
-    return compose_article(o, m);
+    return m;
+  }
+  static ComposeOptions options(int images, uint32_t seed, const std::string& select_context = "passage") {
+    ComposeOptions o;
+    o.instruction = "Write about harbours, boats and the sea at dawn.";
+    o.images = images;
+    o.words = 500;
+    o.seed = seed;
+    o.select_context = select_context;
+    return o;
+  }
+  static ComposeResult compose(test::ComposeGallery& g, ChatModel& writer, ChatModel* selector, int images,
+                               uint32_t seed, const std::string& select_context = "passage") {
+    return compose_article(options(images, seed, select_context), models(g, writer, selector));
   }
 };
 
@@ -345,10 +360,19 @@ class DecliningSelector : public ChatModel {
     ++questions;
     for (const Message& m : request.messages)
       for (const ContentPart& p : m.parts) images += p.is_image();
-    std::string text;  // the question: the last message's text
-    for (const ContentPart& p : request.messages.back().parts)
-      if (!p.is_image()) text += p.text;
-    asked.push_back(text);
+    auto text_of = [](const Message& m) {
+      std::string text;
+      for (const ContentPart& p : m.parts)
+        if (!p.is_image()) text += p.text;
+      return text;
+    };
+    for (const Message& m : request.messages)
+      for (const ContentPart& p : m.parts)
+        if (p.is_image()) pictures.push_back(p);
+    asked.push_back(text_of(request.messages.back()));  // the question
+    std::string before;                                  // what the conversation held before it
+    for (size_t i = 0; i + 1 < request.messages.size(); ++i) before += text_of(request.messages[i]);
+    held.push_back(before);
     ChatResult r;
     r.text = R"({"choice": "none", "reason": "no candidate fits"})";
     return r;
@@ -357,27 +381,33 @@ class DecliningSelector : public ChatModel {
   int questions = 0;
   int images = 0;
   std::vector<std::string> asked;
+  std::vector<std::string> held;
+  std::vector<ContentPart> pictures;  // every picture shown, in order
 };
 
 TEST_F(ComposePromise, SelectorThatDeclinesEverythingStillGivesNPictures) {
   test::ComposeGallery g(60);
   LocalModel writer(test::tiny_writer_options());
   DecliningSelector selector;
-  ComposeResult r = compose(g, writer, &selector, 3, 8);
+  ComposeResult r = compose(g, writer, &selector, 3, 8, "article");
   const Article& a = r.article;
   ASSERT_EQ(a.slots.size(), 3u);
   EXPECT_EQ(chosen_count(a), 3);
   EXPECT_EQ(selector.questions, 6) << "each slot: 4 candidates, then the next 4, once";
   EXPECT_EQ(selector.images, 24);
-  // Each question (the next candidates too) quotes the paragraph its picture follows, and not the
-  // paragraphs around it: the conversation holds the article already.
+  // With --select-context article the conversation holds the whole article, so each question (the
+  // next candidates too) quotes the paragraph its picture follows and not the paragraphs around it.
   ASSERT_EQ(selector.asked.size(), 6u);
   for (size_t q = 0; q < 6; ++q) {
+    for (int p = 0; p < a.paragraph_count(); ++p)
+      EXPECT_NE(selector.held[q].find(a.paragraph(p)), std::string::npos) << "question " << q << ", paragraph " << p;
     const int after = a.slots[q / 2].after_paragraph;
     EXPECT_NE(selector.asked[q].find("\"" + a.paragraph(after) + "\""), std::string::npos) << selector.asked[q];
-    for (int other : {after - 1, after + 1})
-      if (other >= 0 && other < a.paragraph_count())
+    for (int other : {after - 1, after + 1}) {
+      if (other >= 0 && other < a.paragraph_count()) {
         EXPECT_EQ(selector.asked[q].find(a.paragraph(other)), std::string::npos) << "paragraph " << other;
+      }
+    }
   }
   std::set<int64_t> ids;
   int warned = 0;
@@ -402,6 +432,123 @@ TEST_F(ComposePromise, SelectorThatDeclinesEverythingStillGivesNPictures) {
   json j = article_to_json(a);
   test::expect_article_schema(j);
   EXPECT_EQ(j["slots"][0]["selector"], "declined");
+}
+
+// The section that holds a paragraph (counted over all sections).
+const Section* section_of(const Article& a, int paragraph) {
+  int first = 0;
+  for (const Section& s : a.sections) {
+    first += static_cast<int>(s.paragraphs.size());
+    if (paragraph < first) return &s;
+  }
+  return nullptr;
+}
+
+// What a selector that reads the passage (the default) is given: once the title and the headings,
+// no paragraph; in each question the section's heading, the paragraph before the picture and the
+// one after it in the same section, and no other paragraph.
+void expect_passage_questions(const Article& a, const DecliningSelector& selector) {
+  ASSERT_EQ(selector.asked.size(), 2 * a.slots.size());
+  for (size_t q = 0; q < selector.asked.size(); ++q) {
+    const std::string& held = selector.held[q];
+    const std::string& asked = selector.asked[q];
+    EXPECT_NE(held.find("\"" + a.title + "\""), std::string::npos) << held;
+    for (const Section& s : a.sections) EXPECT_NE(held.find(s.heading), std::string::npos) << s.heading;
+    const int after = a.slots[q / 2].after_paragraph;
+    const Section* section = section_of(a, after);
+    ASSERT_NE(section, nullptr);
+    EXPECT_NE(asked.find("in the section \"" + section->heading + "\""), std::string::npos) << asked;
+    for (int p = 0; p < a.paragraph_count(); ++p) {
+      EXPECT_EQ(held.find(a.paragraph(p)), std::string::npos) << "the brief quotes paragraph " << p;
+      const bool next_in_section = p == after + 1 && section_of(a, p) == section;
+      const bool quoted = asked.find("\"" + a.paragraph(p) + "\"") != std::string::npos;
+      EXPECT_EQ(quoted, p == after || next_in_section) << "question " << q << ", paragraph " << p;
+    }
+  }
+}
+
+TEST_F(ComposePromise, TheSelectorReadsThePassageAroundThePlaceByDefault) {
+  test::ComposeGallery g(60);
+  LocalModel writer(test::tiny_writer_options());
+  DecliningSelector selector;
+  const Article a = compose_article(options(3, 8), models(g, writer, &selector)).article;
+  ASSERT_EQ(a.slots.size(), 3u);
+  EXPECT_EQ(chosen_count(a), 3);
+  expect_passage_questions(a, selector);
+  EXPECT_EQ(article_to_json(a)["progress"], nullptr);
+}
+
+// A partial article keeps what its selector reads; one saved before the option existed selected
+// with the whole article and goes on doing so.
+TEST_F(ComposePromise, AResumedComposeSelectsAsItsPartialSaid) {
+  test::ComposeGallery g(60);
+  LocalModel writer(test::tiny_writer_options());
+  DecliningSelector first;
+  std::optional<Article> at_select;
+  ComposeOptions o = options(2, 21);
+  o.on_checkpoint = [&](const Article& a) {
+    if (!at_select && a.progress.value("step", "") == "select") at_select = a;
+  };
+  const Article whole = compose_article(o, models(g, writer, &first)).article;
+  ASSERT_TRUE(at_select.has_value());
+  EXPECT_EQ(at_select->progress["options"]["select_context"], "passage");
+  test::expect_article_schema(article_to_json(*at_select));
+
+  DecliningSelector passage;
+  const Article resumed = resume_compose(*at_select, ComposeOptions{}, models(g, writer, &passage)).article;
+  expect_passage_questions(resumed, passage);
+  EXPECT_EQ(resumed.sections.size(), whole.sections.size());
+
+  Article old = *at_select;
+  old.progress["options"].erase("select_context");
+  test::expect_article_schema(article_to_json(old));
+  DecliningSelector article;
+  const Article from_old = resume_compose(old, ComposeOptions{}, models(g, writer, &article)).article;
+  ASSERT_EQ(article.held.size(), 4u);
+  for (const std::string& held : article.held)
+    for (int p = 0; p < from_old.paragraph_count(); ++p)
+      EXPECT_NE(held.find(from_old.paragraph(p)), std::string::npos) << "paragraph " << p;
+
+  old.progress["options"]["select_context"] = "chapter";
+  try {
+    resume_compose(old, ComposeOptions{}, models(g, writer, &article));
+    ADD_FAILURE() << "an unknown select_context was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("progress is malformed: options.select_context must be passage or article"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+// Candidates larger than 448 pixels reach the vision model scaled down to 448 on their longer
+// side (Qwen2.5-VL would read a 12-megapixel photo as 4,096 tokens); smaller ones as their file.
+TEST_F(ComposePromise, TheVisionModelSeesLargePicturesAt448Pixels) {
+  test::ComposeGallery g(12, 600, 1000);
+  LocalModel writer(test::tiny_writer_options());
+  DecliningSelector selector;
+  const Article a = compose(g, writer, &selector, 1, 5).article;
+  ASSERT_EQ(selector.pictures.size(), 8u);
+  std::set<std::string> shown;
+  for (const ContentPart& p : selector.pictures) {
+    ASSERT_EQ(p.kind, ContentPart::Kind::image_bytes) << p.path;
+    vips::VImage img = vips::VImage::new_from_buffer(p.bytes.data(), p.bytes.size(), "");
+    EXPECT_EQ(std::max(img.width(), img.height()), 448);
+    EXPECT_GE(std::min(img.width(), img.height()), 448 * 600 / 1000 - 1);
+    shown.insert(p.bytes);
+  }
+  EXPECT_EQ(shown.size(), 8u) << "each candidate is its own picture";
+  ASSERT_EQ(a.slots.size(), 1u);
+  ASSERT_EQ(a.slots[0].candidates.size(), 8u);
+  for (const Candidate& c : a.slots[0].candidates) {
+    const vips::VImage original = vips::VImage::new_from_file(c.path.c_str());
+    EXPECT_GT(std::max(original.width(), original.height()), 448) << c.path << ": the file itself is kept as it was";
+  }
+
+  test::ComposeGallery small(12);
+  DecliningSelector second;
+  compose(small, writer, &second, 1, 5);
+  ASSERT_EQ(second.pictures.size(), 8u);
+  for (const ContentPart& p : second.pictures) EXPECT_EQ(p.kind, ContentPart::Kind::image_file) << "small enough as it is";
 }
 
 TEST_F(ComposePromise, CandidatesWhoseFilesVanishedGiveWayToTheNextHit) {

@@ -643,6 +643,11 @@ TEST_F(ServeTest, HostileRequestsGetTheirStatusAndNothingChangesOnDisk) {
   ASSERT_TRUE(field);
   EXPECT_EQ(field->status, 400);
   EXPECT_NE(field->body.find("words"), std::string::npos) << field->body;
+  auto context = http_->Post(
+      "/v1/jobs", R"({"type":"compose","instruction":"x","select_context":"chapter"})", "application/json");
+  ASSERT_TRUE(context);
+  EXPECT_EQ(context->status, 400);
+  EXPECT_NE(context->body.find("select_context: expected passage or article"), std::string::npos) << context->body;
   EXPECT_EQ(status(http_->Post("/v1/jobs",
                                R"({"type":"edit","article":"nosucharticl","op":"swap","base_revision":1})",
                                "application/json")),

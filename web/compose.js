@@ -12,6 +12,7 @@ export function ComposeForm({ navigate }) {
   const [images, setImages] = useState(3);
   const [language, setLanguage] = useState('auto');
   const [candidates, setCandidates] = useState(4);
+  const [selectContext, setSelectContext] = useState('passage');
   const [seed, setSeed] = useState('');
   const [uploads, setUploads] = useState([]);
   const [busy, setBusy] = useState(0);
@@ -43,6 +44,7 @@ export function ComposeForm({ navigate }) {
       images: auto ? 'auto' : Number(images),
       lang: language,
       candidates: Number(candidates),
+      select_context: selectContext,
     };
     if (seed !== '') body.seed = Number(seed);
     if (uploads.length) body.pictures = uploads.map((u) => u.id);
@@ -85,8 +87,15 @@ export function ComposeForm({ navigate }) {
         </div>
         <div class="field">
           <label for="candidates">${t('candidates')}</label>
-          <input id="candidates" type="number" min="1" max="16" value=${candidates}
+          <input id="candidates" type="number" min="1" max="8" value=${candidates}
             onInput=${(e) => setCandidates(e.target.value)} />
+        </div>
+        <div class="field">
+          <label for="select-context">${t('selectContext')}</label>
+          <select id="select-context" value=${selectContext} onChange=${(e) => setSelectContext(e.target.value)}>
+            <option value="passage">${t('selectPassage')}</option>
+            <option value="article">${t('selectArticle')}</option>
+          </select>
         </div>
         <div class="field">
           <label for="seed">${t('seed')}</label>

@@ -86,9 +86,10 @@ class ComposeRun {
     } else {
       writer_.restore(progress_.writer);
     }
-    // The selector: the writer's own conversation when one model does both (it has the article in
-    // its context already), else a conversation of its own that is given the article once.
-    if (models.selector == models.writer && models.selector) {
+    // The selector: the writer's own conversation when one model does both and the selector reads
+    // the whole article (it is in that context already), else a conversation of its own that is
+    // given selector_brief once.
+    if (models.selector && models.selector == models.writer && progress_.select_context == "article") {
       selector_ = &writer_;
     } else if (models.selector) {
       own_selector_ = std::make_unique<Conversation>(*models.selector, seed + 100000, a.tokens, result_.exchanges);
@@ -202,7 +203,8 @@ class ComposeRun {
     for (Slot& s : a.slots)
       if (s.selector != "user") gallery_slots.push_back(&s);
     if (!models_.gallery && !gallery_slots.empty()) throw Error("this article needs its gallery to go on: give --gallery and --clip");
-    SlotFilling filling{models_.embedder, models_.gallery, selector_, progress_.candidates, progress_.tone_weight};
+    SlotFilling filling{models_.embedder, models_.gallery, selector_, progress_.candidates, progress_.tone_weight,
+                        progress_.select_context == "passage"};
     std::vector<int64_t> used;
     std::vector<Slot> chosen_so_far;
     for (int i = 0; i < progress_.slots_filled && i < static_cast<int>(gallery_slots.size()); ++i) {
@@ -217,7 +219,7 @@ class ComposeRun {
       stage("select");
       auto t = Clock::now();
       if (own_selector_ && !own_selector_->has_history())
-        own_selector_->add(Message::user("The article:\n" + article_text(a)));
+        own_selector_->add(Message::user(selector_brief(a, progress_.select_context)));
       const double retrieve_ms = fill_slot(filling, a, slot, used, chosen_so_far, unreadable_, result_.warnings);
       nlohmann::json& timings = a.timings;
       timings["retrieve_ms"] = timings.value("retrieve_ms", 0.0) + retrieve_ms;
@@ -285,6 +287,7 @@ ComposeResult compose_article(const ComposeOptions& options, const ComposeModels
   if (options.lang != "auto" && options.lang != "en" && options.lang != "zh")
     throw Error("--lang must be auto, en or zh, not " + options.lang);
   if (options.candidates < 1 || options.candidates > 8) throw Error("--candidates must be between 1 and 8");
+  compose::check_select_context(options.select_context, "--select-context");
   check_user_pictures(options.user_images);
 
   Article article;
@@ -299,6 +302,7 @@ ComposeResult compose_article(const ComposeOptions& options, const ComposeModels
   progress.images = options.images;
   progress.candidates = options.candidates;
   progress.tone_weight = options.tone_weight;
+  progress.select_context = options.select_context;
   for (const std::string& path : options.user_images) progress.pictures.push_back({path, ""});
   return ComposeRun(options, models, std::move(article), std::move(progress)).run(true);
 }

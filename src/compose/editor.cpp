@@ -102,8 +102,8 @@ json ask_slot_fields(const Article& article, int after, const std::string& capti
 }
 
 // Candidates for `slot` from the gallery (no picture another slot shows) and the choice among them.
-void find_picture(const Article& article, int skip, Slot& slot, int k, double tone_weight, const EditModels& models,
-                  uint32_t seed, EditReport& report) {
+void find_picture(const Article& article, int skip, Slot& slot, int k, const SlotSearch& search,
+                  const EditModels& models, uint32_t seed, EditReport& report) {
   std::vector<int64_t> used;
   std::vector<Slot> chosen_so_far;
   for (size_t i = 0; i < article.slots.size(); ++i) {
@@ -116,11 +116,12 @@ void find_picture(const Article& article, int skip, Slot& slot, int k, double to
   std::unique_ptr<Conversation> selector;
   if (models.selector) {
     selector = std::make_unique<Conversation>(*models.selector, seed, report.tokens, log);
-    selector->add(Message::user("The article:\n" + article_text(article)));
+    selector->add(Message::user(selector_brief(article, search.select_context)));
   }
   std::vector<int64_t> unreadable;
-  fill_slot({models.embedder, models.gallery, selector.get(), k, tone_weight}, article, slot, used, chosen_so_far,
-            unreadable, report.warnings);
+  fill_slot({models.embedder, models.gallery, selector.get(), k, search.tone_weight,
+             search.select_context == "passage"},
+            article, slot, used, chosen_so_far, unreadable, report.warnings);
 }
 
 // The slot's query and its language: --query as given; else, for a multilingual CLIP model (which
@@ -160,6 +161,7 @@ EditReport research_slot(Article& article, int index, const SlotSearch& search, 
   if (caption.empty()) throw Error("research needs the slot's new caption (--caption \"...\")");
   check_gallery(models, "research");
   if (search.candidates < 0 || search.candidates > 8) throw Error("--candidates must be between 1 and 8");
+  check_select_context(search.select_context, "--select-context");
   EditReport report;
   const uint32_t seed = edit_seed(article, search.seed);
   const Slot& before = article.slots[index];
@@ -169,7 +171,7 @@ EditReport research_slot(Article& article, int index, const SlotSearch& search, 
   set_query(slot, article, slot.after_paragraph, search, models, seed, report);
   const int k = search.candidates > 0 ? search.candidates
                                       : (before.candidates.empty() ? 4 : static_cast<int>(before.candidates.size()));
-  find_picture(article, index, slot, k, search.tone_weight, models, seed + 1, report);
+  find_picture(article, index, slot, k, search, models, seed + 1, report);
   json previous = slot_to_json(before);
   article.slots[index] = std::move(slot);
   record_edit(article, "research", index, caption, std::move(previous), report);
@@ -212,6 +214,7 @@ EditReport add_slot(Article& article, int after, const SlotSearch& search, const
     if (article.slots[i].after_paragraph == after)
       throw Error("paragraph " + std::to_string(after) + " already has a picture after it (slot " + std::to_string(i) +
                   "): a paragraph takes at most one; use research or swap on that slot");
+  check_select_context(search.select_context, "--select-context");
   Slot slot;
   slot.after_paragraph = after;
   slot.caption = strip(search.caption);
@@ -242,8 +245,7 @@ EditReport add_slot(Article& article, int after, const SlotSearch& search, const
     slot.why = "added by hand (lingbi edit add-slot)";
   }
   if (models.gallery) {
-    find_picture(article, -1, slot, search.candidates > 0 ? search.candidates : 4, search.tone_weight, models, seed + 1,
-                 report);
+    find_picture(article, -1, slot, search.candidates > 0 ? search.candidates : 4, search, models, seed + 1, report);
   } else {
     report.warnings.push_back("no gallery given: the new slot after paragraph " + std::to_string(after) +
                               " has no picture yet; fill it with research --gallery G --clip C.gguf");

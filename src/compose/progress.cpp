@@ -23,7 +23,8 @@ json progress_to_json(const ComposeProgress& p) {
            {{"length", p.length},
             {"images", p.images},
             {"candidates", p.candidates},
-            {"tone_weight", p.tone_weight}}},
+            {"tone_weight", p.tone_weight},
+            {"select_context", p.select_context}}},
           {"pictures", pictures},
           {"outline", outline},
           {"slots_filled", p.slots_filled},
@@ -43,6 +44,9 @@ ComposeProgress progress_from_json(const json& j) {
     p.images = o.at("images").get<int>();
     p.candidates = o.at("candidates").get<int>();
     p.tone_weight = o.at("tone_weight").get<double>();
+    // Partial articles saved before it existed were selecting with the whole article.
+    p.select_context = o.value("select_context", std::string("article"));
+    check_select_context(p.select_context, "progress is malformed: options.select_context");
     for (const json& u : j.at("pictures")) {
       std::string path = u.at("path");
       if (u.contains("path_base64")) {

@@ -19,6 +19,7 @@ struct ComposeProgress {
   int images = -1;   // --images; -1: auto
   int candidates = 4;
   double tone_weight = 0.02;
+  std::string select_context = "article";  // what the selector reads; files before it had none
   std::vector<UserPicture> pictures;  // the user's pictures; descriptions once described
   std::optional<Outline> outline;     // once planned
   int slots_filled = 0;               // gallery slots filled so far, in reading order

@@ -35,7 +35,7 @@ double fill_slot(const SlotFilling& f, const Article& article, Slot& slot, const
     slot.selector = "best_score";
     return retrieve_ms;
   }
-  Pick pick = ask_selector(*f.selector, article, slot, slot.candidates, chosen_so_far);
+  Pick pick = ask_selector(*f.selector, article, slot, slot.candidates, chosen_so_far, f.passage);
   if (pick.index) {
     const Candidate& c = slot.candidates.at(*pick.index);
     slot.chosen = Choice{c.image_id, c.path, pick.reason};
@@ -50,7 +50,7 @@ double fill_slot(const SlotFilling& f, const Article& article, Slot& slot, const
   if (!more.empty()) {
     const size_t first = slot.candidates.size();
     slot.candidates.insert(slot.candidates.end(), more.begin(), more.end());
-    Pick again = ask_selector(*f.selector, article, slot, more, chosen_so_far);
+    Pick again = ask_selector(*f.selector, article, slot, more, chosen_so_far, f.passage);
     if (again.index) {
       const Candidate& c = slot.candidates.at(first + *again.index);
       slot.chosen = Choice{c.image_id, c.path, again.reason};

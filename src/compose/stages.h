@@ -75,11 +75,22 @@ struct Pick {
   std::string reason;
 };
 
-// Selector (selector.cpp): the vision-language model, whose conversation holds the article, sees
-// (in a side question) the paragraph the slot follows, its planned caption, the captions of
-// pictures already chosen, and `candidates` as images labelled A, B, C, ...
+// Throws unless `context` is "passage" or "article" (ComposeOptions::select_context); `what` names
+// the field in the message.
+void check_select_context(const std::string& context, const std::string& what);
+
+// What the selector's conversation is given once, before its first question (selector.cpp): for
+// "passage" the title and the section headings, for "article" the whole article.
+std::string selector_brief(const Article& article, const std::string& context);
+
+// Selector (selector.cpp): the vision-language model, whose conversation holds selector_brief (or
+// is the writer's own), sees in a side question where the picture goes, its planned caption, the
+// captions of pictures already chosen, and `candidates` as images labelled A, B, C, ... Where the
+// picture goes: with `passage`, the section's heading, the paragraph before it and the one after it
+// in the same section; else (the conversation holds the article) the paragraph before it.
 Pick ask_selector(Conversation& selector, const Article& article, const Slot& slot,
-                  const std::vector<Candidate>& candidates, const std::vector<Slot>& chosen_so_far);
+                  const std::vector<Candidate>& candidates, const std::vector<Slot>& chosen_so_far,
+                  bool passage);
 
 // What filling a slot needs (slot_filler.cpp).
 struct SlotFilling {
@@ -88,6 +99,7 @@ struct SlotFilling {
   Conversation* selector = nullptr;  // null: the best retrieval score wins
   int k = 4;                         // candidates offered at a time
   double tone_weight = 0.02;
+  bool passage = true;               // ask_selector quotes the passage (select_context "passage")
 };
 
 // Fills slot.candidates and slot.chosen, never with one of `used`. The selector sees k

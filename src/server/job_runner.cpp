@@ -79,6 +79,7 @@ void run_compose(Job& job, Context& c) {
     o.images = r.contains("images") && r["images"].is_number_integer() ? r["images"].get<int>() : -1;
     o.lang = r.value("lang", "auto");
     o.candidates = r.value("candidates", 4);
+    o.select_context = r.value("select_context", "passage");
     if (r.contains("seed")) o.seed = r["seed"].get<uint32_t>();
     o.user_images = upload_paths(r, c);
     id = c.store.create();
@@ -105,6 +106,7 @@ SlotSearch slot_search(const json& r) {
   s.query = r.value("query", "");
   s.tone = r.value("tone", "");
   s.candidates = r.value("candidates", 0);
+  s.select_context = r.value("select_context", "passage");
   return s;
 }
 

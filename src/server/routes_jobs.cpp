@@ -34,6 +34,12 @@ std::vector<std::string> upload_paths(const json& body, const Context& c) {
 
 namespace {
 
+// "select_context": what the selector reads (ComposeOptions::select_context).
+void select_context_field(const json& body) {
+  const std::string context = string_field(body, "select_context", false, "passage");
+  if (context != "passage" && context != "article") throw BadRequest("select_context: expected passage or article");
+}
+
 // Checks a job request before it is queued, so that a bad field answers 400 (and a stale
 // revision 409) at once instead of failing later.
 void check_request(const std::string& type, const json& body, Context& c) {
@@ -45,7 +51,8 @@ void check_request(const std::string& type, const json& body, Context& c) {
       int_field(body, "images", false, -1, 0, 50);
     const std::string lang = string_field(body, "lang", false, "auto");
     if (lang != "auto" && lang != "en" && lang != "zh") throw BadRequest("lang: expected auto, en or zh");
-    int_field(body, "candidates", false, 4, 1, 16);
+    int_field(body, "candidates", false, 4, 1, 8);  // compose's own bounds (ComposeOptions::candidates)
+    select_context_field(body);
     if (body.contains("seed") && !body["seed"].is_number_unsigned())
       throw BadRequest("seed: expected a non-negative integer");
     upload_paths(body, c);
@@ -61,6 +68,7 @@ void check_request(const std::string& type, const json& body, Context& c) {
   if (!kEditOps.count(op))
     throw BadRequest(
         "op: expected rewrite, insert-paragraph, delete-paragraph, research, swap, add-slot or remove-slot");
+  if (op == "research" || op == "add-slot") select_context_field(body);
   if (op == "insert-paragraph") {
     if (body.contains("before") == body.contains("after"))
       throw BadRequest("before, after: give one of them, a paragraph index");

@@ -95,6 +95,8 @@ try {
   await page.getByLabel('Number of pictures').fill('3');
   await page.getByLabel('Language of the article').selectOption('en');
   await page.getByLabel('Seed (optional)').fill('7');
+  check(await page.getByLabel('The picker reads').inputValue() === 'passage', 'the picker does not read the passage by default');
+  await page.getByLabel('The picker reads').selectOption('article');
   await page.getByRole('button', { name: 'Compose', exact: true }).click();
   await page.waitForURL(/#\/job\//);
   const jobId = page.url().split('#/job/')[1];

@@ -19,10 +19,10 @@ struct ComposeGallery {
   std::unique_ptr<ImageEmbedder> embedder;
   std::unique_ptr<Gallery> gallery;
 
-  // `pictures` generated pictures of 48 to 80 pixels, indexed on one thread.
-  explicit ComposeGallery(int pictures) {
+  // `pictures` generated pictures of `min_side` to `max_side` pixels, indexed on one thread.
+  explicit ComposeGallery(int pictures, int min_side = 48, int max_side = 80) {
     embedder = load_clip_embedder((tiny_models() / "clip.gguf").string(), 1);
-    make_pictures(dir.path() / "pictures", 0, pictures, 48, 80);
+    make_pictures(dir.path() / "pictures", 0, pictures, min_side, max_side);
     {
       auto writer = Gallery::open_for((dir.path() / "gallery").string(), *embedder);
       IndexOptions o;

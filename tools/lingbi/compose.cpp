@@ -108,7 +108,7 @@ std::filesystem::path partial_path(const ComposeArgs& a) {
 void check_resume_flags(const ComposeArgs& a, const CLI::App& cmd) {
   if (a.resume.empty()) return;
   for (const char* name : {"instruction", "--instruction-file", "--words", "--images", "--lang", "--candidates",
-                           "--image", "--seed", "--tone-weight"}) {
+                           "--image", "--seed", "--tone-weight", "--select-context"}) {
     if (cmd.count(name) > 0)
       throw Error(std::string(name) + " comes from the partial article with --resume; leave it out");
   }
@@ -229,6 +229,10 @@ void add_compose_command(CLI::App& app) {
   cmd->add_option("--seed", a->seed, "Seed: the same seed gives the same article");
   cmd->add_option("--tone-weight", a->options.tone_weight,
                   "How far a slot's tone may reorder candidates, in cosine units")->capture_default_str();
+  cmd->add_option("--select-context", a->options.select_context,
+                  "What the selector reads beside the candidates: passage (the outline and the paragraphs "
+                  "around the picture's place) or article (the whole article; slower, more so as it grows)")
+      ->check(CLI::IsMember({"passage", "article"}))->capture_default_str();
   cmd->add_flag("--link", a->link, "Markdown: link pictures instead of copying them into NAME_assets/");
   cmd->add_flag("-q,--quiet", a->quiet, "Do not stream the article or show progress");
   cmd->callback([a, cmd] { run_compose(*a, *cmd); });

@@ -145,6 +145,13 @@ CLI::App* add_op(CLI::App* cmd, const std::string& name, const std::string& help
   return op;
 }
 
+void add_select_context(CLI::App* op, SlotSearch& search) {
+  op->add_option("--select-context", search.select_context,
+                 "What the selector reads: passage (the outline and the paragraphs around the slot) or article "
+                 "(the whole article, read again for this edit)")
+      ->check(CLI::IsMember({"passage", "article"}))->capture_default_str();
+}
+
 }  // namespace
 
 void add_edit_command(CLI::App& app) {
@@ -192,6 +199,7 @@ void add_edit_command(CLI::App& app) {
   research->add_option("--tone", a->search.tone, "The tone the picture should carry (default: kept)");
   research->add_option("--candidates", a->search.candidates, "Candidates to retrieve (default: as many as before)")
       ->check(CLI::Range(1, 8));
+  add_select_context(research, a->search);
 
   auto* swap = add_op(cmd, "swap", "Show another of a slot's candidates (no model needed)");
   swap->add_option("--slot", a->slot, "Slot index, from 0")->required();
@@ -205,6 +213,7 @@ void add_edit_command(CLI::App& app) {
   add->add_option("--query", a->search.query, "English search query (default: written by the model, or the caption)");
   add->add_option("--tone", a->search.tone, "The tone the picture should carry (default: by the model, or neutral)");
   add->add_option("--candidates", a->search.candidates, "Candidates to retrieve (default 4)")->check(CLI::Range(1, 8));
+  add_select_context(add, a->search);
 
   auto* remove = add_op(cmd, "remove-slot", "Remove a slot (no model needed); the edit record keeps it");
   remove->add_option("--slot", a->slot, "Slot index, from 0")->required();

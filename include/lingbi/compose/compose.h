@@ -29,6 +29,10 @@ struct ComposeOptions {
   std::vector<std::string> user_images;  // the user's own pictures, placed once each (at most 20)
   std::optional<uint32_t> seed;        // unset: a random seed, recorded in the article
   double tone_weight = 0.02;           // how much a slot's tone may reorder candidates (cosine units)
+  // What the selector reads beside the candidates: "passage" (the title, the outline, and the
+  // section's heading and paragraphs around the picture's place) or "article" (the whole article).
+  // A passage costs the same at any article length (docs/compose.md, "What the selector reads").
+  std::string select_context = "passage";
   // Receives the article text as the writer streams it (headings and paragraphs).
   std::function<void(std::string_view)> on_text;
   // Receives one line per step ("writing section 2/4"), for progress display.

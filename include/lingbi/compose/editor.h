@@ -70,6 +70,7 @@ struct SlotSearch {
   std::string tone;     // empty: kept (research), written by the writer model or "neutral" (add-slot)
   int candidates = 0;   // candidates to retrieve; 0: as many as before (research) or 4
   double tone_weight = 0.02;
+  std::string select_context = "passage";  // as ComposeOptions::select_context
   std::optional<uint32_t> seed;
 };
 
