@@ -16,7 +16,8 @@
 //   LINGBI_BENCH_CLIP    default the tiny CLIP in the build tree (retrieval costs little)
 // LINGBI_BENCH_THREADS (2), LINGBI_BENCH_WORDS (1500), LINGBI_BENCH_IMAGES (5), LINGBI_BENCH_CANDIDATES
 // (4), LINGBI_BENCH_PICTURE (the gallery pictures' size, 448x336), LINGBI_BENCH_JSON (write the
-// results there too), LINGBI_BENCH_VARIANTS ("abc"; "ac" leaves out (b)).
+// results there too), LINGBI_BENCH_VARIANTS ("abc"; "ac" leaves out (b)), LINGBI_BENCH_SELECT (what the
+// selector reads: "passage", compose's default, or "article").
 //   build/bin/bench_article
 #include <unistd.h>
 
@@ -84,6 +85,7 @@ json run_compose(const fs::path& dir, bool reuse) {
   c.images = env_int("LINGBI_BENCH_IMAGES", 5);
   c.candidates = env_int("LINGBI_BENCH_CANDIDATES", 4);
   c.seed = 42;
+  c.select_context = env("LINGBI_BENCH_SELECT", "passage");
   const auto start = Clock::now();
   c.on_progress = [&](const std::string& step) { std::fprintf(stderr, "  [%6.1f s] %s\n", since(start), step.c_str()); };
   lingbi::ComposeModels m;
@@ -270,8 +272,9 @@ int run_all() {
     }
   } cleanup{dir};
   fs::create_directories(dir / "pictures");
-  std::printf("model %s\nmmproj %s\nthreads %d, %d words, %d pictures\n", model_path().c_str(), mmproj_path().c_str(),
-              threads(), env_int("LINGBI_BENCH_WORDS", 1500), env_int("LINGBI_BENCH_IMAGES", 5));
+  std::printf("model %s\nmmproj %s\nthreads %d, %d words, %d pictures, the selector reads the %s\n",
+              model_path().c_str(), mmproj_path().c_str(), threads(), env_int("LINGBI_BENCH_WORDS", 1500),
+              env_int("LINGBI_BENCH_IMAGES", 5), env("LINGBI_BENCH_SELECT", "passage").c_str());
   build_gallery(dir);
   // LINGBI_BENCH_VARIANTS: "abc" (default), or "ac" to leave out (b), the longest, when only (a)/(c)
   // is wanted.
