@@ -358,17 +358,21 @@ class DecliningSelector : public ChatModel {
  public:
   ChatResult chat(const ChatRequest& request) override {
     ++questions;
-    for (const Message& m : request.messages)
-      for (const ContentPart& p : m.parts) images += p.is_image();
+    int before_it = 0;  // pictures the conversation already held: a follow-up's first question's
+    for (size_t i = 0; i + 1 < request.messages.size(); ++i)
+      for (const ContentPart& p : request.messages[i].parts) before_it += p.is_image();
+    held_images.push_back(before_it);
     auto text_of = [](const Message& m) {
       std::string text;
       for (const ContentPart& p : m.parts)
         if (!p.is_image()) text += p.text;
       return text;
     };
-    for (const Message& m : request.messages)
-      for (const ContentPart& p : m.parts)
-        if (p.is_image()) pictures.push_back(p);
+    for (const ContentPart& p : request.messages.back().parts)
+      if (p.is_image()) {
+        pictures.push_back(p);
+        ++images;
+      }
     asked.push_back(text_of(request.messages.back()));  // the question
     std::string before;                                  // what the conversation held before it
     for (size_t i = 0; i + 1 < request.messages.size(); ++i) before += text_of(request.messages[i]);
@@ -379,11 +383,25 @@ class DecliningSelector : public ChatModel {
   }
   std::string describe() const override { return "declining selector"; }
   int questions = 0;
-  int images = 0;
-  std::vector<std::string> asked;
-  std::vector<std::string> held;
+  int images = 0;                     // pictures shown, each once: those new in each question
+  std::vector<std::string> asked;     // each question's text
+  std::vector<std::string> held;      // the text the conversation held before each question
+  std::vector<int> held_images;       // the pictures it held
   std::vector<ContentPart> pictures;  // every picture shown, in order
 };
+
+// After a decline the next candidates come as a follow-up: the conversation still holds the
+// slot's first question with its 4 pictures and the answer, and the follow-up carries only the new
+// pictures, lettered on from E, and no paragraph.
+void expect_follow_up(const DecliningSelector& selector, size_t q) {
+  EXPECT_NE(selector.held[q].find(selector.asked[q - 1]), std::string::npos) << "question " << q;
+  EXPECT_NE(selector.held[q].find("no candidate fits"), std::string::npos) << "the answer to the first question";
+  EXPECT_EQ(selector.held_images[q], 4);
+  EXPECT_EQ(selector.asked[q].rfind("More candidates for the same place:", 0), 0u) << selector.asked[q];
+  EXPECT_NE(selector.asked[q].find("\nE:"), std::string::npos) << selector.asked[q];
+  EXPECT_EQ(selector.asked[q].find("\nA:"), std::string::npos) << selector.asked[q];
+  EXPECT_EQ(selector.asked[q].find('"'), std::string::npos) << "the follow-up quotes nothing again";
+}
 
 TEST_F(ComposePromise, SelectorThatDeclinesEverythingStillGivesNPictures) {
   test::ComposeGallery g(60);
@@ -395,13 +413,18 @@ TEST_F(ComposePromise, SelectorThatDeclinesEverythingStillGivesNPictures) {
   EXPECT_EQ(chosen_count(a), 3);
   EXPECT_EQ(selector.questions, 6) << "each slot: 4 candidates, then the next 4, once";
   EXPECT_EQ(selector.images, 24);
-  // With --select-context article the conversation holds the whole article, so each question (the
-  // next candidates too) quotes the paragraph its picture follows and not the paragraphs around it.
+  // With --select-context article the conversation holds the whole article, so each slot's
+  // question quotes the paragraph its picture follows and not the paragraphs around it.
   ASSERT_EQ(selector.asked.size(), 6u);
   for (size_t q = 0; q < 6; ++q) {
     for (int p = 0; p < a.paragraph_count(); ++p)
       EXPECT_NE(selector.held[q].find(a.paragraph(p)), std::string::npos) << "question " << q << ", paragraph " << p;
     const int after = a.slots[q / 2].after_paragraph;
+    if (q % 2 == 1) {
+      expect_follow_up(selector, q);
+      continue;
+    }
+    EXPECT_EQ(selector.held_images[q], 0) << "a slot's first question holds no picture from another";
     EXPECT_NE(selector.asked[q].find("\"" + a.paragraph(after) + "\""), std::string::npos) << selector.asked[q];
     for (int other : {after - 1, after + 1}) {
       if (other >= 0 && other < a.paragraph_count()) {
@@ -445,8 +468,9 @@ const Section* section_of(const Article& a, int paragraph) {
 }
 
 // What a selector that reads the passage (the default) is given: once the title and the headings,
-// no paragraph; in each question the section's heading, the paragraph before the picture and the
-// one after it in the same section, and no other paragraph.
+// no paragraph; in each slot's first question the section's heading, the paragraph before the
+// picture and the opening (at most 30 words) of the one after it in the same section, and no other
+// paragraph; in the follow-up after a decline, only the next candidates.
 void expect_passage_questions(const Article& a, const DecliningSelector& selector) {
   ASSERT_EQ(selector.asked.size(), 2 * a.slots.size());
   for (size_t q = 0; q < selector.asked.size(); ++q) {
@@ -454,6 +478,10 @@ void expect_passage_questions(const Article& a, const DecliningSelector& selecto
     const std::string& asked = selector.asked[q];
     EXPECT_NE(held.find("\"" + a.title + "\""), std::string::npos) << held;
     for (const Section& s : a.sections) EXPECT_NE(held.find(s.heading), std::string::npos) << s.heading;
+    if (q % 2 == 1) {
+      expect_follow_up(selector, q);
+      continue;
+    }
     const int after = a.slots[q / 2].after_paragraph;
     const Section* section = section_of(a, after);
     ASSERT_NE(section, nullptr);
@@ -462,7 +490,25 @@ void expect_passage_questions(const Article& a, const DecliningSelector& selecto
       EXPECT_EQ(held.find(a.paragraph(p)), std::string::npos) << "the brief quotes paragraph " << p;
       const bool next_in_section = p == after + 1 && section_of(a, p) == section;
       const bool quoted = asked.find("\"" + a.paragraph(p) + "\"") != std::string::npos;
-      EXPECT_EQ(quoted, p == after || next_in_section) << "question " << q << ", paragraph " << p;
+      EXPECT_EQ(quoted, p == after || (next_in_section && count_length(a.paragraph(p), "en") <= 30))
+          << "question " << q << ", paragraph " << p;
+      if (next_in_section) {  // its opening: whole sentences or 30 words, at least 24 of them
+        const std::string label = "The paragraph after it begins:\n\"";
+        const size_t start = asked.find(label);
+        ASSERT_NE(start, std::string::npos) << asked;
+        const size_t from = start + label.size(), to = asked.find("\"\nPlanned caption:", from);
+        ASSERT_NE(to, std::string::npos) << asked;
+        std::string opening = asked.substr(from, to - from);
+        const std::string& whole = a.paragraph(p);
+        if (opening != whole) {
+          ASSERT_GE(opening.size(), 3u);
+          EXPECT_EQ(opening.substr(opening.size() - 3), "...");
+          opening.resize(opening.size() - 3);
+        }
+        EXPECT_EQ(whole.rfind(opening, 0), 0u) << "the quote is where the paragraph begins: " << opening;
+        EXPECT_LE(count_length(opening, "en"), 30);
+        EXPECT_GE(count_length(opening, "en"), std::min(24, count_length(whole, "en")));
+      }
     }
   }
 }
@@ -549,6 +595,53 @@ TEST_F(ComposePromise, TheVisionModelSeesLargePicturesAt448Pixels) {
   compose(small, writer, &second, 1, 5);
   ASSERT_EQ(second.pictures.size(), 8u);
   for (const ContentPart& p : second.pictures) EXPECT_EQ(p.kind, ContentPart::Kind::image_file) << "small enough as it is";
+}
+
+// A real vision model whose first answer for each slot is replaced by "none", so that every slot
+// gets the follow-up; everything else is the model's own.
+class FirstAnswerNone : public ChatModel {
+ public:
+  explicit FirstAnswerNone(ChatModel& model) : model_(model) {}
+  ChatResult chat(const ChatRequest& request) override {
+    ChatResult r = model_.chat(request);
+    std::string question;
+    for (const ContentPart& p : request.messages.back().parts)
+      if (!p.is_image()) question += p.text;
+    if (question.rfind("More candidates", 0) != 0) r.text = R"({"choice": "none", "reason": "none of these"})";
+    return r;
+  }
+  std::string describe() const override { return model_.describe(); }
+
+ private:
+  ChatModel& model_;
+};
+
+// The follow-up after a decline costs only what is new: the model keeps the first question and its
+// pictures in its cache, and evaluates the answer, one line and the next pictures.
+TEST_F(ComposePromise, AFollowUpEvaluatesOnlyTheNextCandidates) {
+  test::ComposeGallery g(40);
+  LocalModel writer(test::tiny_writer_options());
+  LocalModel vlm(test::tiny_writer_options(true));
+  FirstAnswerNone selector(vlm);
+  const ComposeResult r = compose(g, writer, &selector, 2, 8);
+  int follow_ups = 0;
+  for (size_t i = 1; i < r.exchanges.size(); ++i) {
+    const Exchange& e = r.exchanges[i];
+    if (e.question.rfind("More candidates for the same place:", 0) != 0) continue;
+    ++follow_ups;
+    const Exchange& first = r.exchanges[i - 1];
+    ASSERT_EQ(first.images, 4);
+    ASSERT_EQ(e.images, 4);
+    EXPECT_TRUE(first.kept) << "the first question stays for its follow-up";
+    EXPECT_FALSE(e.kept);
+    // Reused: everything the first question's prompt held, its pictures among it; evaluated: the
+    // rest (the replaced answer, the line, the next pictures).
+    EXPECT_GE(e.tokens.prompt_reused, first.tokens.prompt_total()) << "follow-up " << follow_ups;
+    EXPECT_GT(e.tokens.prompt_evaluated, 0);
+  }
+  EXPECT_EQ(follow_ups, 2);
+  ASSERT_EQ(r.article.slots.size(), 2u);
+  for (const Slot& s : r.article.slots) EXPECT_EQ(s.candidates.size(), 8u);
 }
 
 TEST_F(ComposePromise, CandidatesWhoseFilesVanishedGiveWayToTheNextHit) {

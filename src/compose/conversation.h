@@ -55,6 +55,21 @@ class Conversation {
   nlohmann::json save() const;
   void restore(const nlohmann::json& saved);
 
+  // A follow-up exchange: while an Aside lives, questions asked with `keep` stay in the history, so
+  // a follow-up sees the question before it (and its pictures) and the model evaluates only what is
+  // new; when it ends, the history is as it was before it began.
+  class Aside {
+   public:
+    explicit Aside(Conversation& c) : c_(c), mark_(c.history_.size()) {}
+    ~Aside() { c_.history_.resize(mark_); }
+    Aside(const Aside&) = delete;
+    Aside& operator=(const Aside&) = delete;
+
+   private:
+    Conversation& c_;
+    size_t mark_;
+  };
+
  private:
   ChatResult run(std::vector<ContentPart> question, ChatRequest request, bool keep);
 

@@ -35,14 +35,17 @@ double fill_slot(const SlotFilling& f, const Article& article, Slot& slot, const
     slot.selector = "best_score";
     return retrieve_ms;
   }
-  Pick pick = ask_selector(*f.selector, article, slot, slot.candidates, chosen_so_far, f.passage);
+  // The first question stays in the conversation until the slot is filled, so that a follow-up
+  // after a decline is only the next candidates (and the model compares them with those it saw).
+  Conversation::Aside aside(*f.selector);
+  Pick pick = ask_selector(*f.selector, article, slot, slot.candidates, chosen_so_far, f.passage, true);
   if (pick.index) {
     const Candidate& c = slot.candidates.at(*pick.index);
     slot.chosen = Choice{c.image_id, c.path, pick.reason};
     slot.selector = "picked";
     return retrieve_ms;
   }
-  // Declined: the next candidates are offered once.
+  // Declined: the next candidates are offered once, as a follow-up.
   std::vector<int64_t> offered = used;
   for (const Candidate& c : slot.candidates)
     if (c.image_id) offered.push_back(*c.image_id);
@@ -50,9 +53,9 @@ double fill_slot(const SlotFilling& f, const Article& article, Slot& slot, const
   if (!more.empty()) {
     const size_t first = slot.candidates.size();
     slot.candidates.insert(slot.candidates.end(), more.begin(), more.end());
-    Pick again = ask_selector(*f.selector, article, slot, more, chosen_so_far, f.passage);
+    Pick again = ask_selector_again(*f.selector, slot.candidates, first, article.lang);
     if (again.index) {
-      const Candidate& c = slot.candidates.at(first + *again.index);
+      const Candidate& c = slot.candidates.at(*again.index);
       slot.chosen = Choice{c.image_id, c.path, again.reason};
       slot.selector = "picked";
       return retrieve_ms;

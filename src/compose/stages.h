@@ -86,11 +86,18 @@ std::string selector_brief(const Article& article, const std::string& context);
 // Selector (selector.cpp): the vision-language model, whose conversation holds selector_brief (or
 // is the writer's own), sees in a side question where the picture goes, its planned caption, the
 // captions of pictures already chosen, and `candidates` as images labelled A, B, C, ... Where the
-// picture goes: with `passage`, the section's heading, the paragraph before it and the one after it
-// in the same section; else (the conversation holds the article) the paragraph before it.
+// picture goes: with `passage`, the section's heading, the paragraph before it and the opening of
+// the one after it in the same section; else (the conversation holds the article) the paragraph
+// before it. With `keep` (inside a Conversation::Aside) the question stays for ask_selector_again.
 Pick ask_selector(Conversation& selector, const Article& article, const Slot& slot,
-                  const std::vector<Candidate>& candidates, const std::vector<Slot>& chosen_so_far,
-                  bool passage);
+                  const std::vector<Candidate>& candidates, const std::vector<Slot>& chosen_so_far, bool passage,
+                  bool keep = false);
+
+// The follow-up to a kept ask_selector question the model declined: candidates[first...], labelled
+// on from the letter after the last one shown. Only the follow-up and its pictures are new to the
+// model. Pick::index is an index into `candidates`.
+Pick ask_selector_again(Conversation& selector, const std::vector<Candidate>& candidates, size_t first,
+                        const std::string& lang);
 
 // What filling a slot needs (slot_filler.cpp).
 struct SlotFilling {
