@@ -18,9 +18,9 @@
 //   LINGBI_BENCH_CLIP    default the tiny CLIP in the build tree (retrieval costs little)
 // LINGBI_BENCH_THREADS (2), LINGBI_BENCH_WORDS (1500), LINGBI_BENCH_IMAGES (5), LINGBI_BENCH_CANDIDATES
 // (4), LINGBI_BENCH_PICTURE (the gallery pictures' size, 448x336), LINGBI_BENCH_JSON (write the
-// results there too), LINGBI_BENCH_VARIANTS ("abc"; "ac" leaves out (b); "aca" or "abca" runs (a) again
-// after (c)), LINGBI_BENCH_SELECT (what the
-// selector reads: "passage", compose's default, or "article").
+// results there too), LINGBI_BENCH_VARIANTS ("abc"; "ac" leaves out (b); "aca" or "abca" runs (a)
+// again after (c)), LINGBI_BENCH_SELECT (what the selector reads: "passage", compose's default, or
+// "article").
 //   build/bin/bench_article
 #include <unistd.h>
 
@@ -336,7 +336,9 @@ int run_all() {
                 *hi / *lo);
   const std::string out = env("LINGBI_BENCH_JSON", "");
   if (!out.empty()) {
-    std::ofstream(out) << json{{"compose", a}, {"compose_again", a2}, {"reread", b}, {"floor", c}, {"a_over_c", ac}, {"b_over_a", ba},
+    std::ofstream(out) << json{{"compose", a},           {"compose_again", a2},
+                               {"reread", b},            {"floor", c},
+                               {"a_over_c", ac},         {"b_over_a", ba},
                                {"b_over_a_tokens", tokens_ba}, {"probes_ms_per_token", probes}}
                               .dump(2);
   }

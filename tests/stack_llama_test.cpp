@@ -26,6 +26,25 @@ TEST(StackLlama, BackendInitialisesWithCpuDevice) {
   llama_backend_free();
 }
 
+// setup builds llama.cpp without ggml's AMX kernels (README, "CPUs with AMX"): on a CPU with AMX
+// they crashed on the first matrix product of a q4_K_M model, which the tiny test models never
+// reach. On such a CPU this fails if they come back; on one without AMX it holds anyway.
+TEST(StackLlama, GgmlsAmxKernelsAreLeftOut) {
+  llama_log_set(quiet, nullptr);
+  llama_backend_init();
+  EXPECT_EQ(ggml_cpu_has_amx_int8(), 0);
+  ggml_backend_dev_t cpu = ggml_backend_dev_by_type(GGML_BACKEND_DEVICE_TYPE_CPU);
+  ASSERT_NE(cpu, nullptr);
+  auto extra = reinterpret_cast<ggml_backend_dev_get_extra_bufts_t>(
+      ggml_backend_reg_get_proc_address(ggml_backend_dev_backend_reg(cpu), "ggml_backend_dev_get_extra_bufts"));
+  ASSERT_NE(extra, nullptr);
+  int extras = 0;
+  for (ggml_backend_buffer_type_t* b = extra(cpu); b && *b; ++b, ++extras)
+    EXPECT_STRNE(ggml_backend_buft_name(*b), "AMX");
+  EXPECT_GE(extras, 1) << "the weight repacking's buffer type stays";
+  llama_backend_free();
+}
+
 // A small graph on the CPU backend computes the right numbers: (A x B) for 2x3 and 3x2 matrices.
 TEST(StackLlama, CpuBackendComputesMatMul) {
   ggml_init_params params{16 * 1024 * 1024, nullptr, false};
