@@ -208,7 +208,7 @@ class PublishWechat : public ::testing::Test {
     article.sections = {{"街道", {"清晨的街道很安静，参见[规划](https://example.com/plan)。", "面包店开门了。"}},
                         {"河流", {"阳光照在河面上。"}}};
     auto slot = [](int after, const std::string& caption, const std::string& path) {
-      return Slot{after, caption, "q", "bright", "", {{1, path, 0.3}}, Choice{1, path, ""}, "picked"};
+      return Slot{after, caption, "q", "bright", "", {{1, path, 0.3}}, Choice{1, path, ""}, "picked", "en"};
     };
     article.slots = {slot(0, "安静的街道", wide), slot(1, "噪点", big), slot(2, "河面", small)};
     save();

@@ -33,9 +33,9 @@ Article english_article(const test::TempDir& dir) {
   std::string p1 = test::save(test::gradient(1600, 900), dir / "street.jpg");
   std::string p2 = test::save(test::solid(400, 300, {40, 120, 200}), dir / "river.png");
   std::string p3 = test::save(test::solid(500, 500, {230, 180, 40}), dir / "bakery.webp");
-  a.slots = {{0, "A quiet street", "quiet street", "bright", "", {{1, p1, 0.3}}, Choice{1, p1, ""}, "picked"},
-             {1, "The bakery", "bakery", "bright", "", {{3, p3, 0.3}}, Choice{3, p3, ""}, "picked"},
-             {2, "The river at dawn", "river", "neutral", "", {{2, p2, 0.3}}, Choice{2, p2, ""}, "picked"}};
+  a.slots = {{0, "A quiet street", "quiet street", "bright", "", {{1, p1, 0.3}}, Choice{1, p1, ""}, "picked", "en"},
+             {1, "The bakery", "bakery", "bright", "", {{3, p3, 0.3}}, Choice{3, p3, ""}, "picked", "en"},
+             {2, "The river at dawn", "river", "neutral", "", {{2, p2, 0.3}}, Choice{2, p2, ""}, "picked", "en"}};
   return a;
 }
 

@@ -97,7 +97,7 @@ class PublishTest : public ::testing::Test {
                                "再看[城市规划](https://example.com/plan?a=1&b=2)一次。<b>不是标签</b>"}}},
                 {slot(0, "安静的街道", noisy), slot(1, "河面 [阳光]", wide),
                  slot(2, "消失的图片", (dir / "gone.jpg").string()), slot(3, "小图", small),
-                 {1, "没有选择", "nothing", "", "", {}, std::nullopt, ""}});
+                 {1, "没有选择", "nothing", "", "", {}, std::nullopt, "", "zh"}});
   }
 
   Article english() const {
@@ -109,7 +109,7 @@ class PublishTest : public ::testing::Test {
   }
 
   static Slot slot(int after, const std::string& caption, const std::string& path) {
-    return {after, caption, "query", "bright", "", {{1, path, 0.3}}, Choice{1, path, ""}, "picked"};
+    return {after, caption, "query", "bright", "", {{1, path, 0.3}}, Choice{1, path, ""}, "picked", "en"};
   }
 
   test::TempDir dir;

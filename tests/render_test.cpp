@@ -50,11 +50,11 @@ class RenderTest : public ::testing::Test {
     article.sections = {{"第一部分", {"清晨的街道很安静。", "面包店开门了 <script>alert(1)</script>"}},
                         {"第二部分", {"阳光照在河面上。", "人们开始一天的工作。"}}};
     Slot s1{0, "安静的街道", "quiet street at dawn", "bright", "opening", {{17, wide_jpeg, 0.31}, {4, alpha_png, 0.29}},
-            Choice{17, wide_jpeg, "best match"}, "picked"};
-    Slot s2{2, "河面 [阳光]", "sunlight on river", "bright", "", {{4, alpha_png, 0.4}}, Choice{4, alpha_png, "only one"}, "picked"};
+            Choice{17, wide_jpeg, "best match"}, "picked", "en"};
+    Slot s2{2, "河面 [阳光]", "sunlight on river", "bright", "", {{4, alpha_png, 0.4}}, Choice{4, alpha_png, "only one"}, "picked", "en"};
     Slot s3{3, "消失的图片", "missing", "neutral", "", {{9, (dir / "gone.jpg").string(), 0.2}},
-            Choice{9, (dir / "gone.jpg").string(), "chosen before the file was deleted"}, "picked"};
-    Slot s4{1, "没有选择", "nothing fits", "sombre", "", {}, std::nullopt, ""};
+            Choice{9, (dir / "gone.jpg").string(), "chosen before the file was deleted"}, "picked", "en"};
+    Slot s4{1, "没有选择", "nothing fits", "sombre", "", {}, std::nullopt, "", "en"};
     article.slots = {s1, s2, s3, s4};
     article.seed = 42;
     article.tokens = {1200, 800, 950};
