@@ -13,6 +13,7 @@
 
 #include "commands.h"
 #include "lingbi/util/error.h"
+#include "quantize_model.h"
 #include "real_models.h"
 
 namespace lingbi::dev {
@@ -83,16 +84,7 @@ void run(const Options& o) {
     write_real_text_model(q8.path, model, o.vocab, o.seed, GGML_TYPE_Q8_0);
     report(q8.path, seconds_since(t0));
     t0 = std::chrono::steady_clock::now();
-    llama_backend_init();
-    llama_model_quantize_params qp = llama_model_quantize_default_params();
-    qp.ftype = type->second;
-    qp.nthread = o.threads;
-    qp.allow_requantize = true;  // the input is q8_0
-    if (llama_model_quantize(q8.path.c_str(), out.c_str(), &qp) != 0) {
-      std::error_code ec;
-      fs::remove(out, ec);
-      throw Error("llama.cpp could not quantize " + q8.path.string() + " to " + o.type + " (disk full?)");
-    }
+    quantize_model(q8.path, out, type->second, o.threads);
     report(out, seconds_since(t0));
   }
   if (!o.mmproj.empty()) {
