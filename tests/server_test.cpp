@@ -633,11 +633,15 @@ TEST_F(ServeTest, HostileRequestsGetTheirStatusAndNothingChangesOnDisk) {
                                R"({"type":"edit","article":"nosucharticl","op":"swap","base_revision":1})",
                                "application/json")),
             404);
-  // 2 MB announced: refused from the headers. (Sent whole, the body would race the server's close:
-  // the client can be writing when the 413 comes, and die of SIGPIPE or lose the answer.)
+  // 2 MB announced: refused from the headers, before the body comes.
   EXPECT_EQ(raw_status(server_->port(), "POST /v1/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                                         "Content-Length: 2097152\r\n\r\n "),
             413);
+  // GET /health says the limits, so that a client (the studio page) can refuse a body before
+  // sending it: the server answers 413 and closes while the body is still arriving, and a client
+  // that sends it whole can meet the reset instead of the answer.
+  const json health = body_of(http_->Get("/health"));
+  EXPECT_EQ(health["limits"], json({{"body", 1 << 20}, {"upload", 32 << 20}, {"chat_body", 20 << 20}})) << health;
   // 100 MB announced: refused before it is read.
   EXPECT_EQ(raw_status(server_->port(),
                        "POST /v1/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"

@@ -1,6 +1,7 @@
 // Talking to `lingbi serve` (docs/server.md): JSON requests with the API key, job events read
 // from a fetch stream (never EventSource, so the key stays out of URLs), pictures and downloads
 // fetched with the key when the server has one.
+import { t } from './i18n.js';
 
 const KEY = 'lingbi.apiKey';
 let askForKey = null;  // set by the app: shows the key dialog, resolves when a key was given
@@ -84,11 +85,37 @@ export async function del(path) {
   await request(path, { method: 'DELETE' });
 }
 
-// A picture from the user's computer, kept by the server: {id, url, ...}.
+// The server's body limits (GET /health: {body, upload, chat_body} in bytes), once known.
+let limits = null;
+async function serverLimits() {
+  if (!limits) {
+    try {
+      const res = await fetch('/health');
+      if (res.ok) limits = (await res.json()).limits ?? null;
+    } catch {}
+  }
+  return limits;
+}
+
+function tooLarge(size, limit) {
+  const mb = (n) => (n / 1048576).toFixed(n % 1048576 ? 1 : 0);
+  return new ApiError(413, 'payload_too_large', t('pictureTooLarge', { mb: mb(size), max: mb(limit) }), null);
+}
+
+// A picture from the user's computer, kept by the server: {id, url, ...}. One over the server's
+// limit is refused here, before it is sent: the server answers 413 from the headers and closes,
+// and a browser still sending the body can lose that answer to the reset ("Failed to fetch").
 export async function upload(file) {
+  const limit = (await serverLimits())?.upload;
+  if (limit && file.size > limit) throw tooLarge(file.size, limit);
   const form = new FormData();
   form.append('file', file, file.name);
-  return (await request('/v1/uploads', { method: 'POST', body: form })).json();
+  try {
+    return (await request('/v1/uploads', { method: 'POST', body: form })).json();
+  } catch (e) {
+    if (e.status === 413 && limit) throw tooLarge(file.size, limit);
+    throw e;
+  }
 }
 
 // The blocks of a server-sent event stream (the lines between blank lines), as they arrive.

@@ -117,7 +117,8 @@ void serve(const ServeOptions& options, const std::function<ComposeModels()>& lo
               {{"status", "ok"},
                {"jobs", jobs.counts()},
                {"waiting", jobs.waiting()},
-               {"api_key", !options.api_key.empty()}});
+               {"api_key", !options.api_key.empty()},
+               {"limits", {{"body", options.max_body}, {"upload", options.max_upload}, {"chat_body", options.max_chat_body}}}});
   });
   http.Get("/metrics", [&](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics.render(jobs), "text/plain; version=0.0.4; charset=utf-8");

@@ -51,9 +51,13 @@ try {
     if (m.type() === 'error') problems.push(`console error during "${step}": ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`page error during "${step}": ${e.message}`));
+  let uploadRequests = 0;
   page.on('request', (r) => {
     if (r.url().includes(key)) problems.push(`the API key is in a URL: ${r.url()}`);
+    if (r.url().endsWith('/v1/uploads')) ++uploadRequests;
   });
+  // A picture over the server's 32 MB upload limit.
+  const huge = { name: 'huge.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(33 * 1048576) };
   // Bytes of the page's own files at first load (compressed, headers included), from the network.
   let pageBytes = 0;
   const cdp = await context.newCDPSession(page);
@@ -217,6 +221,13 @@ try {
   check(await revision() === 5, `inserting the answer made revision ${await revision()}, not 5`);
   await page.getByRole('button', { name: 'Talk about it' }).click();
 
+  step = 'a picture over the upload limit is refused before it is sent';
+  await page.goto(base + '/#/');
+  const uploadsBefore = uploadRequests;
+  await page.locator('#own-pictures').setInputFiles(huge);
+  await page.getByText('huge.jpg: the picture is 33 MB; the server takes pictures of at most 32 MB').waitFor();
+  check(uploadRequests === uploadsBefore, 'the page sent a picture over the limit');
+
   step = 'cancel a second compose (with an own picture), then resume is offered';
   await page.goto(base + '/#/');
   await page.getByLabel('What should the article be about?').fill('A long history of lighthouses');
@@ -257,6 +268,10 @@ try {
   await page.goto(base + '/#/');
   await page.getByRole('heading', { name: '新文章' }).waitFor();
   await shot(page, 'home_zh_1280');
+  const uploadsNow = uploadRequests;
+  await page.locator('#own-pictures').setInputFiles(huge);
+  await page.getByText('huge.jpg: 图片有 33 MB，服务器只接受不超过 32 MB 的图片').waitFor();
+  check(uploadRequests === uploadsNow, 'the page sent a picture over the limit');
 
   step = 'a 390 px phone screen';
   await page.setViewportSize({ width: 390, height: 844 });
