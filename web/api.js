@@ -40,11 +40,20 @@ function headers(extra = {}) {
 // asked for before the first request that needs it, rather than after a refusal.
 let keyChecked = null;
 function checkKey() {
-  keyChecked ??= fetch('/health')
-    .then((res) => res.json())
-    .then((health) => (health.api_key && !apiKey() && askForKey ? askForKey(false) : undefined))
+  keyChecked ??= health()
+    .then((h) => (h.api_key && !apiKey() && askForKey ? askForKey(false) : undefined))
     .catch(() => {});
   return keyChecked;
+}
+
+// GET /health's answer ({} when it cannot be had). Kept once the server is ready, when it also
+// says the body limits ({body, upload, chat_body} in bytes); asked again until then.
+let ready = null;
+async function health() {
+  if (ready) return ready;
+  const h = await fetch('/health').then((res) => res.json()).catch(() => ({}));
+  if (h.limits) ready = h;
+  return h;
 }
 
 // fetch() with the key; a 401 (a wrong key) asks for the key again and tries again.
@@ -85,18 +94,6 @@ export async function del(path) {
   await request(path, { method: 'DELETE' });
 }
 
-// The server's body limits (GET /health: {body, upload, chat_body} in bytes), once known.
-let limits = null;
-async function serverLimits() {
-  if (!limits) {
-    try {
-      const res = await fetch('/health');
-      if (res.ok) limits = (await res.json()).limits ?? null;
-    } catch {}
-  }
-  return limits;
-}
-
 function tooLarge(size, limit) {
   const mb = (n) => (n / 1048576).toFixed(n % 1048576 ? 1 : 0);
   return new ApiError(413, 'payload_too_large', t('pictureTooLarge', { mb: mb(size), max: mb(limit) }), null);
@@ -106,7 +103,7 @@ function tooLarge(size, limit) {
 // limit is refused here, before it is sent: the server answers 413 from the headers and closes,
 // and a browser still sending the body can lose that answer to the reset ("Failed to fetch").
 export async function upload(file) {
-  const limit = (await serverLimits())?.upload;
+  const limit = (await health()).limits?.upload;
   if (limit && file.size > limit) throw tooLarge(file.size, limit);
   const form = new FormData();
   form.append('file', file, file.name);

@@ -227,6 +227,7 @@ try {
   await page.locator('#own-pictures').setInputFiles(huge);
   await page.getByText('huge.jpg: the picture is 33 MB; the server takes pictures of at most 32 MB').waitFor();
   check(uploadRequests === uploadsBefore, 'the page sent a picture over the limit');
+  await shot(page, 'upload_too_large_en_1280');
 
   step = 'cancel a second compose (with an own picture), then resume is offered';
   await page.goto(base + '/#/');
@@ -272,6 +273,7 @@ try {
   await page.locator('#own-pictures').setInputFiles(huge);
   await page.getByText('huge.jpg: 图片有 33 MB，服务器只接受不超过 32 MB 的图片').waitFor();
   check(uploadRequests === uploadsNow, 'the page sent a picture over the limit');
+  await shot(page, 'upload_too_large_zh_1280');
 
   step = 'a 390 px phone screen';
   await page.setViewportSize({ width: 390, height: 844 });

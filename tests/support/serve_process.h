@@ -22,6 +22,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lingbi/util/unique_fd.h"
 #include "model_support.h"
 #include "support/process.h"
 
@@ -84,21 +85,17 @@ inline nlohmann::json body_of(const httplib::Result& r) {
 // Sends raw bytes to the server on `port` and returns the status line's code (-1 when none came):
 // for requests an HTTP client would not send, or whose body must not be sent.
 inline int raw_status(int port, const std::string& request) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  const UniqueFd fd(::socket(AF_INET, SOCK_STREAM, 0));
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
+  if (!fd || ::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return -1;
   timeval wait{10, 0};  // a server that waits for the rest of a body answers nothing: -1, not a hang
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
-  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+  ::send(fd.get(), request.data(), request.size(), MSG_NOSIGNAL);
   char buf[256] = {};
-  const ssize_t n = ::recv(fd, buf, sizeof buf - 1, 0);
-  ::close(fd);
+  const ssize_t n = ::recv(fd.get(), buf, sizeof buf - 1, 0);
   if (n < 12) return -1;
   return std::atoi(buf + 9);  // "HTTP/1.1 413 ..."
 }
